@@ -1,0 +1,83 @@
+/**
+ * The contract every server provider implements. Providers know nothing about BullMQ or the
+ * fleet records: they create, look up, list and destroy servers carrying our tags.
+ */
+
+/** What the scaler asks for: one server, named and tagged by the scaler. */
+export interface ServerSpec {
+  /** The scaler's id for the server; stable across retries and restarts. */
+  serverId: string;
+  /** A provider-safe host name (letters, digits, dots and dashes). */
+  name: string;
+  pool: string;
+  /** Tags the server must carry; the first is the ownership tag of the scaler cluster. */
+  tags: string[];
+  /** Environment the server's worker needs (SERVER_ID, SERVER_NAME, POOL, REDIS_URL, …). */
+  env: Record<string, string>;
+}
+
+export interface ProviderServer {
+  /** The provider's own id for the server. */
+  providerId: string;
+  name: string;
+  tags: string[];
+  /** Provider-level status; says nothing about whether the worker is ready. */
+  status: 'new' | 'active' | 'off' | 'gone';
+  createdAtMs: number;
+}
+
+export interface CreatedServer {
+  serverId: string;
+  providerId: string;
+}
+
+export interface Provider {
+  readonly name: string;
+  /** Most servers one create call may carry; the planner batches by it. */
+  readonly maxBatch: number;
+  /** Creates every spec or throws; a partial batch is reported through ProviderError.created. */
+  create(specs: ServerSpec[]): Promise<CreatedServer[]>;
+  /** undefined means the server is gone. */
+  get(providerId: string): Promise<ProviderServer | undefined>;
+  /** Every server carrying the tag, across all pages. */
+  list(ownerTag: string): Promise<ProviderServer[]>;
+  /** Idempotent: destroying a server that is already gone succeeds. */
+  destroy(providerId: string): Promise<void>;
+  /** Releases clients and timers; servers keep running. */
+  close(): Promise<void>;
+}
+
+/** Every provider failure, normalised so callers can decide to retry without knowing the provider. */
+export class ProviderError extends Error {
+  readonly status: number | undefined;
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
+  readonly created: CreatedServer[];
+
+  constructor(
+    message: string,
+    options: {
+      status?: number;
+      retryable: boolean;
+      retryAfterMs?: number;
+      created?: CreatedServer[];
+      cause?: unknown;
+    },
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'ProviderError';
+    this.status = options.status;
+    this.retryable = options.retryable;
+    this.retryAfterMs = options.retryAfterMs;
+    this.created = options.created ?? [];
+  }
+}
+
+/** The ownership tag of a scaler cluster: nothing without it is ever listed, touched or deleted. */
+export function ownerTagOf(cluster: string): string {
+  return `bullmq-autoscaler-${cluster}`;
+}
+
+export function poolTagOf(pool: string): string {
+  return `bullmq-autoscaler-pool-${pool}`;
+}

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+
+const name = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,30}$/,
+    'use 1–31 lowercase letters, digits or dashes, starting with a letter or digit',
+  );
+const count = z.number().int().min(0);
+const ms = z.number().int().min(0);
+
+export const poolSchema = z
+  .object({
+    name: name.describe('Pool name; it names servers and tags them.'),
+    queues: z.array(z.string().min(1)).min(1).describe('BullMQ queue names served by this pool’s servers.'),
+    slotsPerServer: z
+      .number()
+      .int()
+      .min(1)
+      .default(1)
+      .describe('Jobs one server runs at once (its worker concurrency).'),
+    minServers: count.default(0).describe('Servers kept even when idle.'),
+    maxServers: count.default(10).describe('Hard cap on this pool’s servers, whatever the backlog.'),
+    targetWaitMs: ms
+      .min(1)
+      .default(30_000)
+      .describe('Jobs should start within this long after they become ready.'),
+    bootSeconds: z
+      .number()
+      .min(0)
+      .default(60)
+      .describe('Expected time from create call to a worker taking jobs.'),
+    targetUtilisation: z
+      .number()
+      .gt(0)
+      .max(1)
+      .default(0.85)
+      .describe('Share of slots the steady state keeps busy.'),
+    maxStepUp: z.number().int().min(1).default(10).describe('Most servers added to the pool in one tick.'),
+    scaleDownDelayMs: ms
+      .default(120_000)
+      .describe('Scale down only to the highest desired count of this window.'),
+    idleToZeroMs: ms
+      .default(300_000)
+      .describe('With minServers 0, the pool goes to zero after this long without jobs.'),
+    defaultRuntimeMs: ms.min(1).default(1_000).describe('Assumed job runtime until completed jobs are seen.'),
+  })
+  .strict()
+  .refine((p) => p.maxServers >= p.minServers, {
+    path: ['maxServers'],
+    error: (issue) => `must be ≥ minServers (${(issue.input as { minServers: number }).minServers})`,
+  });
+
+const localProviderSchema = z
+  .object({
+    type: z.literal('local-process'),
+    workerEntry: z.string().min(1).describe('Script each local "server" runs (it calls runServerWorker()).'),
+    bootDelayMs: ms.default(3_000).describe('Delay before the worker starts, imitating a cloud boot.'),
+    stateDir: z
+      .string()
+      .default('.autoscaler-local')
+      .describe('Where the provider keeps its process records.'),
+  })
+  .strict();
+
+export const providerSchema = z.discriminatedUnion('type', [localProviderSchema], {
+  error: (issue) =>
+    issue.code === 'invalid_union'
+      ? 'unknown provider type: use "local-process"'
+      : (issue.message ?? 'invalid provider'),
+});
+
+export const configSchema = z
+  .object({
+    $schema: z.string().optional(),
+    cluster: name
+      .default('default')
+      .describe('Scaler cluster name; it forms the ownership tag of every server.'),
+    redis: z
+      .object({
+        url: z
+          .string()
+          .default('redis://127.0.0.1:6379')
+          .describe('Redis holding the BullMQ queues (env REDIS_URL).'),
+        bullmqPrefix: z.string().min(1).default('bull').describe('The BullMQ key prefix of your queues.'),
+      })
+      .strict()
+      .default({ url: 'redis://127.0.0.1:6379', bullmqPrefix: 'bull' }),
+    tickMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(60_000)
+      .default(1_000)
+      .describe('How often the scaler samples and decides.'),
+    maxServersTotal: count.default(20).describe('Global cap over all pools: no decision can exceed it.'),
+    createFailureBackoffMs: ms
+      .default(30_000)
+      .describe('First pause after a failed create; doubles per failure.'),
+    provider: providerSchema,
+    pools: z.array(poolSchema).min(1).describe('Groups of queues, each served by one kind of server.'),
+    log: z
+      .object({
+        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+      })
+      .strict()
+      .default({ level: 'info' }),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const seen = new Map<string, number>();
+    config.pools.forEach((pool, i) => {
+      if (seen.has(pool.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['pools', i, 'name'],
+          message: `duplicate pool name "${pool.name}"`,
+        });
+      seen.set(pool.name, i);
+    });
+    const owner = new Map<string, string>();
+    config.pools.forEach((pool, i) => {
+      pool.queues.forEach((queue, j) => {
+        const other = owner.get(queue);
+        if (other !== undefined && other !== pool.name) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['pools', i, 'queues', j],
+            message: `queue "${queue}" is already served by pool "${other}"`,
+          });
+        }
+        owner.set(queue, pool.name);
+      });
+    });
+  });
+
+export type AutoscalerConfig = z.output<typeof configSchema>;
+export type AutoscalerConfigInput = z.input<typeof configSchema>;
+export type PoolConfig = z.output<typeof poolSchema>;
+export type ProviderConfig = AutoscalerConfig['provider'];

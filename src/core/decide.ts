@@ -1,0 +1,131 @@
+import { capacityStates } from './server-state.ts';
+import type { Decision, DecisionInput, DecisionMemory, PoolDemand, PoolPolicy, ServerView } from './types.ts';
+
+/** Never plan to clear a backlog faster than this, however short the wait target is. */
+const minDrainWindowMs = 1_000;
+/** Guards ceil() against float noise such as 2.0000000001 servers. */
+const epsilon = 1e-9;
+
+export function initialMemory(): DecisionMemory {
+  return { recent: [], lastBusyAtMs: undefined, previousBacklog: 0 };
+}
+
+export function totalBacklog(demand: PoolDemand): number {
+  return demand.queues.reduce((sum, q) => sum + q.backlog, 0);
+}
+
+/**
+ * How many servers one pool should have now, and which to drain. Pure: time, state and memory
+ * are arguments; the next memory is part of the result.
+ */
+export function decide(input: DecisionInput): Decision {
+  const { nowMs, policy, demand, servers } = input;
+  const capacity = servers.filter((s) => capacityStates.includes(s.state));
+  const current = capacity.length;
+  const backlog = totalBacklog(demand);
+  const busyNow = backlog + demand.activeJobs > 0;
+  const terms = demandTerms(policy, demand);
+  const raw = rawDesired(terms, busyNow);
+
+  const memory = nextMemory(input, raw, current, backlog, busyNow);
+  const urgent = demand.oldestWaitMs > policy.targetWaitMs || backlog > input.memory.previousBacklog;
+  let desired = Math.max(...memory.recent.map((r) => r.desired));
+  if (urgent) desired = Math.max(desired, current);
+  if (mustStayAwake(policy, memory, nowMs) && current > 0) desired = Math.max(desired, 1);
+  if (desired > current) desired = Math.min(desired, current + policy.maxStepUp);
+  desired = Math.min(Math.max(desired, policy.minServers), policy.maxServers);
+
+  const drain = desired < current ? pickVictims(capacity, current - desired) : [];
+  const reason = explain({ policy, demand, backlog, terms, raw, current, desired, urgent });
+  return { desired, current, reason, drain, terms: { ...terms, raw }, memory };
+}
+
+/** The three views of load, in servers: arriving work, queued work, work in progress. */
+function demandTerms(policy: PoolPolicy, demand: PoolDemand) {
+  const slots = policy.slotsPerServer;
+  const workPerSecond = demand.queues.reduce((sum, q) => sum + (q.arrivalPerSecond * q.runtimeMs) / 1000, 0);
+  const steady = workPerSecond / (slots * policy.targetUtilisation);
+  const longestRuntimeMs = Math.max(0, ...demand.queues.map((q) => q.runtimeMs));
+  // Servers we add now only help after they boot, so the backlog must clear in what is left.
+  const windowMs = Math.max(policy.targetWaitMs - policy.bootMs, longestRuntimeMs, minDrainWindowMs);
+  const queuedWorkMs = demand.queues.reduce((sum, q) => sum + q.backlog * q.runtimeMs, 0);
+  const drain = queuedWorkMs / (slots * windowMs);
+  const busy = demand.activeJobs / slots;
+  return { steady, drain, busy };
+}
+
+function rawDesired(terms: { steady: number; drain: number; busy: number }, busyNow: boolean): number {
+  // Steady-state and busy slots both measure the work being served; adding them would count it twice.
+  const raw = Math.ceil(Math.max(terms.steady, terms.busy) + terms.drain - epsilon);
+  return busyNow ? Math.max(raw, 1) : Math.max(raw, 0);
+}
+
+function nextMemory(
+  input: DecisionInput,
+  raw: number,
+  current: number,
+  backlog: number,
+  busyNow: boolean,
+): DecisionMemory {
+  const { nowMs, policy, memory } = input;
+  // A scaler that just started has no history: hold the fleet it found for one full window.
+  const seed = memory.recent.length === 0 ? [{ atMs: nowMs, desired: current }] : [];
+  const recent = [...seed, ...memory.recent, { atMs: nowMs, desired: raw }].filter(
+    (r) => r.atMs > nowMs - policy.scaleDownDelayMs || r.atMs === nowMs,
+  );
+  const lastBusyAtMs = busyNow
+    ? nowMs
+    : (memory.lastBusyAtMs ?? (memory.recent.length === 0 ? nowMs : undefined));
+  return { recent: compact(recent), lastBusyAtMs, previousBacklog: backlog };
+}
+
+/** Keeps memory bounded: an entry dominated by a later, higher-or-equal one can never be the max. */
+function compact(recent: { atMs: number; desired: number }[]): { atMs: number; desired: number }[] {
+  const kept: { atMs: number; desired: number }[] = [];
+  for (const entry of recent) {
+    while (kept.length > 0 && (kept[kept.length - 1]?.desired ?? Number.POSITIVE_INFINITY) <= entry.desired) {
+      kept.pop();
+    }
+    kept.push(entry);
+  }
+  return kept;
+}
+
+function mustStayAwake(policy: PoolPolicy, memory: DecisionMemory, nowMs: number): boolean {
+  return memory.lastBusyAtMs !== undefined && nowMs - memory.lastBusyAtMs < policy.idleToZeroMs;
+}
+
+/** Idle first, then least busy, then newest: the cheapest servers to lose. */
+export function pickVictims(capacity: ServerView[], count: number): string[] {
+  return [...capacity]
+    .sort((a, b) => a.activeJobs - b.activeJobs || b.createdAtMs - a.createdAtMs || a.id.localeCompare(b.id))
+    .slice(0, count)
+    .map((s) => s.id);
+}
+
+interface Explained {
+  policy: PoolPolicy;
+  demand: PoolDemand;
+  backlog: number;
+  terms: { steady: number; drain: number; busy: number };
+  raw: number;
+  current: number;
+  desired: number;
+  urgent: boolean;
+}
+
+function explain(e: Explained): string {
+  const load =
+    `backlog ${e.backlog}, oldest wait ${seconds(e.demand.oldestWaitMs)} (target ${seconds(e.policy.targetWaitMs)}), ` +
+    `${e.demand.activeJobs} active; steady ${e.terms.steady.toFixed(2)} + drain ${e.terms.drain.toFixed(2)}, ` +
+    `busy ${e.terms.busy.toFixed(2)} → ${e.raw}`;
+  if (e.desired > e.current) return `scale up ${e.current} → ${e.desired}: ${load}`;
+  if (e.desired < e.current) return `scale down ${e.current} → ${e.desired}: ${load}`;
+  const why =
+    e.urgent && e.raw < e.current ? ' (no scale-down while the backlog grows or waits too long)' : '';
+  return `hold ${e.current}: ${load}${why}`;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)}s`;
+}

@@ -1,0 +1,108 @@
+/** Lifecycle states of a worker server; transitions live in server-state.ts. */
+export type ServerState =
+  | 'requested'
+  | 'creating'
+  | 'booting'
+  | 'ready'
+  | 'draining'
+  | 'deleting'
+  | 'deleted'
+  | 'failed'
+  | 'hanging';
+
+/** What the sampler saw in one queue at one instant. */
+export interface QueueSample {
+  queue: string;
+  /** Jobs in the wait list (for a paused queue BullMQ 6 keeps them here too). */
+  waiting: number;
+  /** Jobs in the prioritized set: they are waiting too, just ordered by priority. */
+  prioritized: number;
+  /** Delayed jobs whose time has come: demand, since BullMQ promotes them only while a worker runs. */
+  dueDelayed: number;
+  active: number;
+  paused: boolean;
+  /** Age of the longest-waiting job that is ready to run; 0 when none is. */
+  oldestWaitMs: number;
+  /** BullMQ's monotonically increasing job counter: its growth is the arrival count. */
+  addedTotal: number;
+  /** Runtimes (finishedOn − processedOn) of jobs completed since the previous sample. */
+  recentRuntimesMs: number[];
+}
+
+/** A server as the policy sees it. */
+export interface ServerView {
+  id: string;
+  state: ServerState;
+  createdAtMs: number;
+  /** Jobs the server reported running in its last heartbeat; 0 when unknown. */
+  activeJobs: number;
+}
+
+/** Demand of one queue, smoothed by the estimators. */
+export interface QueueDemand {
+  queue: string;
+  /** waiting + prioritized + due delayed; 0 while the queue is paused. */
+  backlog: number;
+  /** Smoothed job arrivals per second; 0 while unknown. */
+  arrivalPerSecond: number;
+  /** Smoothed job runtime; the configured default until jobs have completed. */
+  runtimeMs: number;
+}
+
+/** Demand of one pool: its queues plus what is true of the pool as a whole. */
+export interface PoolDemand {
+  queues: QueueDemand[];
+  /** The longest wait of any ready-to-run job in the pool's unpaused queues. */
+  oldestWaitMs: number;
+  activeJobs: number;
+}
+
+/** The policy knobs of one pool (a subset of the pool config, with defaults applied). */
+export interface PoolPolicy {
+  minServers: number;
+  maxServers: number;
+  /** Jobs one server runs at once (its worker concurrency). */
+  slotsPerServer: number;
+  /** Jobs should start within this long after they became ready to run. */
+  targetWaitMs: number;
+  /** How long a new server takes from the create call until its workers take jobs. */
+  bootMs: number;
+  /** Share of slots the steady-state term plans to keep busy (0–1]. */
+  targetUtilisation: number;
+  /** Most servers added in one tick. */
+  maxStepUp: number;
+  /** Scale down only to the highest desired count seen within this window. */
+  scaleDownDelayMs: number;
+  /** With minServers 0, the pool returns to zero only after this long without any job. */
+  idleToZeroMs: number;
+}
+
+/** What decide() remembers between ticks; it returns the next value, it never mutates. */
+export interface DecisionMemory {
+  /** Raw desired counts inside the scale-down window, oldest first. */
+  recent: { atMs: number; desired: number }[];
+  /** Last time the pool had any backlog or active job. */
+  lastBusyAtMs: number | undefined;
+  /** Backlog at the previous tick, to see whether it grows. */
+  previousBacklog: number;
+}
+
+export interface DecisionInput {
+  nowMs: number;
+  policy: PoolPolicy;
+  demand: PoolDemand;
+  servers: ServerView[];
+  memory: DecisionMemory;
+}
+
+export interface Decision {
+  desired: number;
+  /** Servers counted as capacity now (requested, creating, booting, ready). */
+  current: number;
+  reason: string;
+  /** Servers to drain, best victims first (idle, then least busy, then newest). */
+  drain: string[];
+  /** The terms behind the decision, for logs and metrics. */
+  terms: { steady: number; drain: number; busy: number; raw: number };
+  memory: DecisionMemory;
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { decide, initialMemory } from '../../src/core/decide.ts';
+import type { DecisionInput, PoolDemand, PoolPolicy, ServerView } from '../../src/core/types.ts';
+
+const policy: PoolPolicy = {
+  minServers: 0,
+  maxServers: 10,
+  slotsPerServer: 2,
+  targetWaitMs: 10_000,
+  bootMs: 4_000,
+  targetUtilisation: 1,
+  maxStepUp: 5,
+  scaleDownDelayMs: 30_000,
+  idleToZeroMs: 60_000,
+};
+
+function demand(backlog: number, extra: Partial<PoolDemand> = {}): PoolDemand {
+  return {
+    queues: [{ queue: 'q', backlog, arrivalPerSecond: 0, runtimeMs: 1_000 }],
+    oldestWaitMs: 0,
+    activeJobs: 0,
+    ...extra,
+  };
+}
+
+function servers(n: number, state: ServerView['state'] = 'ready', activeJobs = 0): ServerView[] {
+  return Array.from({ length: n }, (_, i) => ({ id: `s${i}`, state, createdAtMs: i, activeJobs }));
+}
+
+function input(over: Partial<DecisionInput>): DecisionInput {
+  return { nowMs: 100_000, policy, demand: demand(0), servers: [], memory: initialMemory(), ...over };
+}
+
+describe('decide', () => {
+  it('activates from zero on a single job', () => {
+    const d = decide(input({ demand: demand(1) }));
+    expect(d.desired).toBe(1);
+    expect(d.reason).toMatch(/^scale up 0 → 1/);
+  });
+
+  it('sizes the fleet to clear the backlog within the wait target minus boot time', () => {
+    // 36 jobs × 1 s over 2 slots in a 6 s window = 3 servers.
+    expect(decide(input({ demand: demand(36) })).desired).toBe(3);
+  });
+
+  it('counts booting servers as capacity: replaying a scale-up with those servers booting adds none', () => {
+    const first = decide(input({ demand: demand(36) }));
+    const replay = decide(
+      input({ demand: demand(36), servers: servers(first.desired, 'booting'), memory: first.memory }),
+    );
+    expect(replay.desired).toBe(replay.current);
+  });
+
+  it('limits the step up and the maximum', () => {
+    expect(decide(input({ demand: demand(10_000) })).desired).toBe(5);
+    expect(decide(input({ demand: demand(10_000), servers: servers(8) })).desired).toBe(10);
+  });
+
+  it('holds the fleet for the scale-down delay, then drains idle servers first', () => {
+    const busy = servers(3).map((s, i) => ({ ...s, activeJobs: i === 1 ? 0 : 2 }));
+    const started = decide(input({ demand: demand(36), servers: busy }));
+    const soon = decide(
+      input({ nowMs: 110_000, demand: demand(0, { activeJobs: 4 }), servers: busy, memory: started.memory }),
+    );
+    expect(soon.desired).toBe(3);
+    const later = decide(
+      input({ nowMs: 131_000, demand: demand(0, { activeJobs: 4 }), servers: busy, memory: soon.memory }),
+    );
+    expect(later.desired).toBe(2);
+    expect(later.drain).toEqual(['s1']);
+  });
+
+  it('returns to zero only after the idle period', () => {
+    const one = servers(1);
+    const busy = decide(input({ demand: demand(1), servers: one }));
+    const idle = decide(input({ nowMs: 140_000, servers: one, memory: busy.memory }));
+    expect(idle.desired).toBe(1);
+    const asleep = decide(input({ nowMs: 161_000, servers: one, memory: idle.memory }));
+    expect(asleep.desired).toBe(0);
+  });
+});
