@@ -1,0 +1,162 @@
+import { spawn } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { CreatedServer, Provider, ProviderServer, ServerSpec } from '../provider.ts';
+
+export interface LocalProcessOptions {
+  /** Script each "server" runs; it should call runServerWorker(). TypeScript entries run through tsx. */
+  workerEntry: string;
+  /**
+   * Delay between the create call and the worker starting, imitating a cloud boot.
+   * @default 3000
+   */
+  bootDelayMs?: number;
+  /**
+   * Folder for the process records and logs, so a restarted scaler finds its servers again.
+   * @default '.autoscaler-local'
+   */
+  stateDir?: string;
+  /** The scaler cluster; records of other clusters are never touched. */
+  cluster: string;
+  /**
+   * How long destroy() waits after SIGTERM before SIGKILL.
+   * @default 30000
+   */
+  killGraceMs?: number;
+}
+
+interface ProcessRecord {
+  providerId: string;
+  name: string;
+  tags: string[];
+  pid: number;
+  createdAtMs: number;
+}
+
+/** Environment variables never handed to a local server: credentials of other providers. */
+const withheldEnv = ['DIGITALOCEAN_TOKEN'];
+const bootScript = fileURLToPath(new URL('./boot.mjs', import.meta.url));
+
+/**
+ * Each server is a detached child process running the worker entry, so it outlives a crashed
+ * scaler exactly like a cloud server would. Nothing goes through a shell.
+ */
+export function createLocalProcessProvider(options: LocalProcessOptions): Provider {
+  const entry = resolve(options.workerEntry);
+  if (!existsSync(entry)) throw new Error(`provider.workerEntry: file not found: ${entry}`);
+  const dir = resolve(options.stateDir ?? '.autoscaler-local', options.cluster);
+  mkdirSync(dir, { recursive: true });
+  const recordPath = (id: string) => join(dir, `${id}.json`);
+
+  const readRecord = (id: string): ProcessRecord | undefined => {
+    try {
+      return JSON.parse(readFileSync(recordPath(id), 'utf8')) as ProcessRecord;
+    } catch {
+      return undefined;
+    }
+  };
+  const liveRecord = (id: string): ProcessRecord | undefined => {
+    const record = readRecord(id);
+    if (record && isAlive(record.pid)) return record;
+    if (record) rmSync(recordPath(id), { force: true });
+    return undefined;
+  };
+  const toServer = (r: ProcessRecord): ProviderServer => ({
+    providerId: r.providerId,
+    name: r.name,
+    tags: r.tags,
+    status: 'active',
+    createdAtMs: r.createdAtMs,
+  });
+
+  return {
+    name: 'local-process',
+    maxBatch: 50,
+    async create(specs: ServerSpec[]): Promise<CreatedServer[]> {
+      return specs.map((spec) => {
+        const providerId = spec.name;
+        const pid = startServer(spec, entry, options.bootDelayMs ?? 3_000, join(dir, `${providerId}.log`));
+        const record: ProcessRecord = {
+          providerId,
+          name: spec.name,
+          tags: spec.tags,
+          pid,
+          createdAtMs: Date.now(),
+        };
+        writeFileSync(recordPath(providerId), JSON.stringify(record));
+        return { serverId: spec.serverId, providerId };
+      });
+    },
+    async get(providerId) {
+      const record = liveRecord(providerId);
+      return record ? toServer(record) : undefined;
+    },
+    async list(ownerTag) {
+      const ids = readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => f.slice(0, -'.json'.length));
+      return ids
+        .map(liveRecord)
+        .filter((r): r is ProcessRecord => r !== undefined && r.tags.includes(ownerTag))
+        .map(toServer);
+    },
+    async destroy(providerId) {
+      const record = liveRecord(providerId);
+      if (record) await stopProcess(record.pid, options.killGraceMs ?? 30_000);
+      rmSync(recordPath(providerId), { force: true });
+    },
+    async close() {},
+  };
+}
+
+function startServer(spec: ServerSpec, entry: string, bootDelayMs: number, logPath: string): number {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...spec.env, BOOT_DELAY_MS: String(bootDelayMs) };
+  for (const name of withheldEnv) delete env[name];
+  const loader = /\.[cm]?tsx?$/.test(entry) ? ['--import', tsxLoaderUrl()] : [];
+  const log = openSync(logPath, 'a');
+  try {
+    const child = spawn(process.execPath, [...loader, bootScript, entry], {
+      env,
+      detached: true,
+      stdio: ['ignore', log, log],
+      shell: false,
+    });
+    if (child.pid === undefined) throw new Error(`could not start ${entry}`);
+    child.unref();
+    return child.pid;
+  } finally {
+    closeSync(log);
+  }
+}
+
+function tsxLoaderUrl(): string {
+  return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** SIGTERM lets runServerWorker drain; SIGKILL only once the grace period is over. */
+async function stopProcess(pid: number, graceMs: number): Promise<void> {
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+}

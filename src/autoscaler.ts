@@ -1,0 +1,207 @@
+import { EventEmitter } from 'node:events';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { ownerTagOf, type Provider, poolTagOf, type ServerSpec } from '../providers/provider.ts';
+import { parseConfig } from './config/load.ts';
+import type { AutoscalerConfig, AutoscalerConfigInput } from './config/schema.ts';
+import { type EventOf, type ScalingEvent, type ScalingEventName, warningEvents } from './events.ts';
+import { FleetStore } from './fleet/fleet-store.ts';
+import { advanceLifecycle } from './fleet/lifecycle.ts';
+import type { ServerRecord } from './fleet/server-record.ts';
+import { createProvider } from './providers.ts';
+import { Provisioner } from './provisioning/provisioner.ts';
+import { QueueSampler } from './sampler/queue-sampler.ts';
+import { type PoolState, scalePools } from './scale-pools.ts';
+import { serverEnvToVariables } from './worker/server-env.ts';
+
+export interface AutoscalerOptions {
+  /** Use this provider instead of building one from `config.provider` (tests, custom clouds). */
+  provider?: Provider;
+  /** Every scaling event is logged through it, one line each. */
+  logger?: Logger;
+  /** The clock; tests and the simulator pass their own. */
+  now?: () => number;
+}
+
+/**
+ * The scaler: every tick it samples all pools' queues, advances server lifecycles, decides, and
+ * turns the difference into provisioning jobs. `close()` stops it gracefully; servers keep running.
+ */
+export class Autoscaler {
+  readonly config: AutoscalerConfig;
+  private readonly events = new EventEmitter();
+  private readonly now: () => number;
+  private readonly pools = new Map<string, PoolState>();
+  private readonly lastSeen = new Map<string, number>();
+  private parts: Parts | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    config: AutoscalerConfig | AutoscalerConfigInput,
+    private readonly options: AutoscalerOptions = {},
+  ) {
+    // Programmatic callers pass what they mean: environment overrides are the CLI's business.
+    this.config = parseConfig(config, {});
+    this.now = options.now ?? Date.now;
+  }
+
+  on<N extends ScalingEventName>(name: N, listener: (event: EventOf<N>) => void): this {
+    this.events.on(name, listener);
+    return this;
+  }
+
+  off<N extends ScalingEventName>(name: N, listener: (event: EventOf<N>) => void): this {
+    this.events.off(name, listener);
+    return this;
+  }
+
+  /** Connects, then ticks every `tickMs` until close(); the first tick runs at once. */
+  async start(): Promise<void> {
+    this.parts = await this.connect();
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** One sample-decide-act round; start() runs it on a timer, tests may call it directly. */
+  async tick(): Promise<void> {
+    const parts = this.parts ?? (this.parts = await this.connect());
+    const nowMs = this.now();
+    const records = await parts.store.list();
+    const beats = await parts.store.heartbeats(records.map((r) => r.id));
+    await advanceLifecycle(this.lifecycleContext(parts), records, beats, nowMs);
+    const queues = this.config.pools.flatMap((p) => p.queues);
+    let samples: Awaited<ReturnType<QueueSampler['sample']>>;
+    try {
+      samples = await parts.sampler.sample(queues, nowMs);
+    } catch (error) {
+      // No data, no decision: holding is the only choice that cannot drain a busy fleet.
+      this.emit({ event: 'sample.failed', error: messageOf(error) });
+      return;
+    }
+    const fresh = await parts.store.list();
+    await scalePools(
+      {
+        config: this.config,
+        store: parts.store,
+        provisioner: parts.provisioner,
+        pools: this.pools,
+        emit: (e) => this.emit(e),
+      },
+      samples,
+      fresh,
+      beats,
+      nowMs,
+    );
+  }
+
+  /** The fleet as recorded in Redis. */
+  async servers(): Promise<ServerRecord[]> {
+    const parts = this.parts ?? (this.parts = await this.connect());
+    return parts.store.list();
+  }
+
+  /** Per pool, the last decision and the demand behind it. */
+  poolStates(): ReadonlyMap<string, PoolState> {
+    return this.pools;
+  }
+
+  /** Stops ticking, lets running provisioning jobs finish, and disconnects. Servers keep running. */
+  async close(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    const parts = this.parts;
+    this.parts = undefined;
+    if (!parts) return;
+    await parts.provisioner.close();
+    await parts.provider.close();
+    await Promise.all([parts.redis.quit(), parts.bullRedis.quit()]);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      const startedAt = Date.now();
+      this.running = this.tick()
+        .catch((error: unknown) => this.emit({ event: 'tick.failed', error: messageOf(error) }))
+        .finally(() => this.schedule(Math.max(0, this.config.tickMs - (Date.now() - startedAt))));
+    }, delayMs);
+  }
+
+  private emit(event: ScalingEvent): void {
+    const logger = this.options.logger;
+    if (logger) {
+      const { event: name, ...fields } = event;
+      const message = 'reason' in event ? event.reason : name;
+      if (warningEvents.has(name)) logger.warn({ event: name, ...fields }, message);
+      else logger.info({ event: name, ...fields }, message);
+    }
+    this.events.emit(event.event, event);
+  }
+
+  private lifecycleContext(parts: Parts) {
+    return {
+      store: parts.store,
+      provisioner: parts.provisioner,
+      config: this.config,
+      emit: (e: ScalingEvent) => this.emit(e),
+      lastSeen: this.lastSeen,
+    };
+  }
+
+  private async connect(): Promise<Parts> {
+    const { url, bullmqPrefix } = this.config.redis;
+    // Fail fast on the sampling connection so a Redis outage means "hold", not a hung tick.
+    const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 5_000 });
+    const bullRedis = new Redis(url, { maxRetriesPerRequest: null });
+    const provider = this.options.provider ?? (await createProvider(this.config));
+    const store = new FleetStore(redis, { prefix: bullmqPrefix, cluster: this.config.cluster });
+    const provisioner = new Provisioner({
+      redis: bullRedis,
+      store,
+      provider,
+      prefix: bullmqPrefix,
+      cluster: this.config.cluster,
+      specOf: (record) => this.specOf(record),
+      createFailureBackoffMs: this.config.createFailureBackoffMs,
+      emit: (e) => this.emit(e),
+      now: this.now,
+    });
+    return { redis, bullRedis, provider, store, provisioner, sampler: new QueueSampler(redis, bullmqPrefix) };
+  }
+
+  private specOf(record: ServerRecord): ServerSpec {
+    const pool = this.config.pools.find((p) => p.name === record.pool);
+    return {
+      serverId: record.id,
+      name: record.name,
+      pool: record.pool,
+      tags: [ownerTagOf(this.config.cluster), poolTagOf(record.pool)],
+      env: serverEnvToVariables({
+        serverId: record.id,
+        serverName: record.name,
+        pool: record.pool,
+        redisUrl: this.config.redis.url,
+        cluster: this.config.cluster,
+        bullmqPrefix: this.config.redis.bullmqPrefix,
+        queues: pool?.queues ?? [],
+        slots: pool?.slotsPerServer ?? 1,
+      }),
+    };
+  }
+}
+
+interface Parts {
+  redis: Redis;
+  bullRedis: Redis;
+  provider: Provider;
+  store: FleetStore;
+  provisioner: Provisioner;
+  sampler: QueueSampler;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

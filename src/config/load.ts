@@ -1,0 +1,107 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { type AutoscalerConfig, type AutoscalerConfigInput, configSchema } from './schema.ts';
+
+/** A configuration the scaler must not run with; every problem is listed, each with its field path. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+/** Typed helper for JS/TS config modules: `export default defineConfig({ ... })`. */
+export function defineConfig(config: AutoscalerConfigInput): AutoscalerConfigInput {
+  return config;
+}
+
+export async function loadConfigFile(
+  path: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<AutoscalerConfig> {
+  const absolute = resolve(path);
+  if (!existsSync(absolute)) throw new ConfigError([`--config: file not found: ${absolute}`]);
+  return parseConfig(await readRaw(absolute), env, absolute);
+}
+
+/** Validates a raw config object with environment overrides applied; relative paths resolve from `baseFile`. */
+export function parseConfig(
+  raw: unknown,
+  env: NodeJS.ProcessEnv = process.env,
+  baseFile?: string,
+): AutoscalerConfig {
+  const result = configSchema.safeParse(applyEnv(raw, env));
+  if (!result.success) throw new ConfigError(result.error.issues.flatMap(formatIssue));
+  const config = result.data;
+  checkFiles(config, baseFile);
+  return config;
+}
+
+async function readRaw(path: string): Promise<unknown> {
+  const text = () => readFileSync(path, 'utf8');
+  try {
+    switch (extname(path)) {
+      case '.json':
+        return JSON.parse(text());
+      case '.yaml':
+      case '.yml':
+        return parseYaml(text());
+      case '.js':
+      case '.mjs':
+      case '.ts':
+      case '.mts':
+        return ((await import(pathToFileURL(path).href)) as { default?: unknown }).default;
+      default:
+        throw new ConfigError([
+          `--config: unsupported file type "${extname(path)}"; use .json, .yaml, .yml, .js, .mjs or .ts`,
+        ]);
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError([
+      `--config: cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`,
+    ]);
+  }
+}
+
+/** Environment variables win over the file, as operators expect from twelve-factor tools. */
+function applyEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const config = { ...(raw as Record<string, unknown>) };
+  if (env.REDIS_URL) config.redis = { ...asObject(config.redis), url: env.REDIS_URL };
+  if (env.LOG_LEVEL) config.log = { ...asObject(config.log), level: env.LOG_LEVEL };
+  return config;
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+}
+
+function checkFiles(config: AutoscalerConfig, baseFile: string | undefined): void {
+  if (config.provider.type !== 'local-process') return;
+  const entry = resolve(baseFile ? resolve(baseFile, '..') : process.cwd(), config.provider.workerEntry);
+  if (!existsSync(entry)) {
+    throw new ConfigError([
+      `provider.workerEntry: file not found: ${entry} (give the path of your worker script)`,
+    ]);
+  }
+  config.provider.workerEntry = entry;
+}
+
+/** `pools[1].maxServers: must be ≥ minServers (3)` */
+export function formatIssue(issue: z.core.$ZodIssue): string[] {
+  const path = issue.path
+    .map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`))
+    .join('');
+  const unknownKeys = issue.code === 'unrecognized_keys' ? issue.keys : undefined;
+  if (unknownKeys) {
+    const where = path === '' ? '' : `${path}.`;
+    return unknownKeys.map(
+      (k) => `${where}${k}: unknown option (check the spelling; see docs/configuration.md)`,
+    );
+  }
+  return [`${path === '' ? '(config)' : path}: ${issue.message}`];
+}

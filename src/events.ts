@@ -1,0 +1,40 @@
+import type { Decision } from './core/types.ts';
+
+/** Every scaling event, with a stable `event` name: the vocabulary of logs, the API and alerts. */
+export type ScalingEvent =
+  | ({ event: 'decision'; pool: string; backlog: number; oldestWaitMs: number; activeJobs: number } & Pick<
+      Decision,
+      'desired' | 'current' | 'reason' | 'terms'
+    >)
+  | { event: 'server.requested'; pool: string; serverId: string }
+  | { event: 'server.created'; pool: string; serverId: string; providerId: string; createMs: number }
+  | { event: 'server.ready'; pool: string; serverId: string; bootMs: number }
+  | { event: 'server.draining'; pool: string; serverId: string; reason: string }
+  | { event: 'server.drained'; pool: string; serverId: string; drainMs: number }
+  | { event: 'server.deleting'; pool: string; serverId: string; reason: string }
+  | { event: 'server.deleted'; pool: string; serverId: string; lifetimeMs: number }
+  | { event: 'server.failed'; pool: string; serverId: string; reason: string }
+  | { event: 'server.hanging'; pool: string; serverId: string; reason: string }
+  | {
+      event: 'limit.hit';
+      pool: string;
+      limit: 'maxServersTotal' | 'backoff';
+      wanted: number;
+      allowed: number;
+    }
+  | { event: 'sample.failed'; error: string }
+  | { event: 'tick.failed'; error: string }
+  | { event: 'provider.error'; operation: string; error: string; retryable: boolean };
+
+export type ScalingEventName = ScalingEvent['event'];
+export type EventOf<N extends ScalingEventName> = Extract<ScalingEvent, { event: N }>;
+
+/** Events an operator should look at; the rest are routine. */
+export const warningEvents: ReadonlySet<ScalingEventName> = new Set([
+  'server.failed',
+  'server.hanging',
+  'limit.hit',
+  'sample.failed',
+  'tick.failed',
+  'provider.error',
+]);

@@ -1,0 +1,173 @@
+import type { Redis } from 'ioredis';
+import { fromStatesOf } from '../core/server-state.ts';
+import type { ServerState } from '../core/types.ts';
+import { type KeySpace, type ScalerKeys, scalerKeys } from '../redis-keys.ts';
+import { fromHash, type Heartbeat, parseHeartbeat, type ServerRecord, toHash } from './server-record.ts';
+
+/** Audit entries kept per cluster; enough for days of scaling, small enough to forget about. */
+const auditMaxLength = 10_000;
+/** A closed record stays readable (for `servers --history`) this long. */
+const closedRecordTtlSeconds = 7 * 24 * 3600;
+
+/**
+ * Moves a server from one of the allowed states to the next and audits it, atomically, so two
+ * scalers or a retried job can never both apply the same transition.
+ */
+const transitionScript = `
+local current = redis.call('HGET', KEYS[1], 'state')
+if not current then return 'missing' end
+local allowed = false
+for state in string.gmatch(ARGV[2], '[^,]+') do
+  if state == current then allowed = true end
+end
+if not allowed then return current end
+redis.call('HSET', KEYS[1], 'state', ARGV[1], 'updatedAtMs', ARGV[3], 'reason', ARGV[4])
+for i = 6, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'server', redis.call('HGET', KEYS[1], 'id'),
+  'from', current, 'to', ARGV[1], 'reason', ARGV[4], 'atMs', ARGV[3])
+return 'ok'
+`;
+
+export interface AuditEntry {
+  server: string;
+  from: string;
+  to: string;
+  reason: string;
+  atMs: number;
+}
+
+export class FleetStore {
+  readonly keys: ScalerKeys;
+
+  constructor(
+    private readonly redis: Redis,
+    space: KeySpace,
+  ) {
+    this.keys = scalerKeys(space);
+  }
+
+  /** New server ids, unique for the cluster's lifetime because the sequence lives in Redis. */
+  async allocateIds(pool: string, count: number): Promise<string[]> {
+    const last = await this.redis.incrby(this.keys.sequence, count);
+    return Array.from({ length: count }, (_, i) => `${pool}-${last - count + i + 1}`);
+  }
+
+  async add(records: ServerRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const multi = this.redis.multi();
+    for (const record of records) {
+      multi.hset(this.keys.server(record.id), toHash(record));
+      multi.sadd(this.keys.servers, record.id);
+      multi.xadd(
+        this.keys.audit,
+        'MAXLEN',
+        '~',
+        String(auditMaxLength),
+        '*',
+        ...auditFields(record, '', record.state),
+      );
+    }
+    await multi.exec();
+  }
+
+  async list(): Promise<ServerRecord[]> {
+    const ids = await this.redis.smembers(this.keys.servers);
+    return (await Promise.all(ids.sort().map((id) => this.get(id)))).filter(
+      (r): r is ServerRecord => r !== undefined,
+    );
+  }
+
+  async get(id: string): Promise<ServerRecord | undefined> {
+    return fromHash(await this.redis.hgetall(this.keys.server(id)));
+  }
+
+  /** Applies the transition if the server is in a state that may move to `to`; says whether it did. */
+  async transition(
+    id: string,
+    to: ServerState,
+    reason: string,
+    nowMs: number,
+    fields: Partial<Record<keyof ServerRecord, string | number>> = {},
+  ): Promise<boolean> {
+    const extra = Object.entries(fields).flatMap(([k, v]) => [k, String(v)]);
+    const result = await this.redis.eval(
+      transitionScript,
+      2,
+      this.keys.server(id),
+      this.keys.audit,
+      to,
+      fromStatesOf(to).join(','),
+      String(nowMs),
+      reason,
+      String(auditMaxLength),
+      ...extra,
+    );
+    return result === 'ok';
+  }
+
+  /** Drops a finished server from the live set; its record and signals expire later. */
+  async close(id: string): Promise<void> {
+    await this.redis
+      .multi()
+      .srem(this.keys.servers, id)
+      .expire(this.keys.server(id), closedRecordTtlSeconds)
+      .del(this.keys.drain(id), this.keys.drained(id), this.keys.heartbeat(id))
+      .exec();
+  }
+
+  async heartbeats(ids: readonly string[]): Promise<Map<string, Heartbeat>> {
+    const result = new Map<string, Heartbeat>();
+    if (ids.length === 0) return result;
+    const raw = await this.redis.mget(ids.map((id) => this.keys.heartbeat(id)));
+    ids.forEach((id, i) => {
+      const beat = parseHeartbeat(raw[i] ?? null);
+      if (beat) result.set(id, beat);
+    });
+    return result;
+  }
+
+  async drainedServers(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const raw = await this.redis.mget(ids.map((id) => this.keys.drained(id)));
+    return new Set(ids.filter((_, i) => raw[i] !== null));
+  }
+
+  async signalDrain(id: string): Promise<void> {
+    await this.redis.set(this.keys.drain(id), '1', 'EX', closedRecordTtlSeconds);
+  }
+
+  async history(id?: string, count = 1000): Promise<AuditEntry[]> {
+    const entries = await this.redis.xrevrange(this.keys.audit, '+', '-', 'COUNT', count);
+    return entries
+      .map(([, fields]) => toAuditEntry(fields))
+      .filter((e) => id === undefined || e.server === id)
+      .reverse();
+  }
+}
+
+function auditFields(record: ServerRecord, from: string, to: string): string[] {
+  return [
+    'server',
+    record.id,
+    'from',
+    from,
+    'to',
+    to,
+    'reason',
+    record.reason,
+    'atMs',
+    String(record.updatedAtMs),
+  ];
+}
+
+function toAuditEntry(fields: string[]): AuditEntry {
+  const map = new Map<string, string>();
+  for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i] ?? '', fields[i + 1] ?? '');
+  return {
+    server: map.get('server') ?? '',
+    from: map.get('from') ?? '',
+    to: map.get('to') ?? '',
+    reason: map.get('reason') ?? '',
+    atMs: Number(map.get('atMs') ?? 0),
+  };
+}

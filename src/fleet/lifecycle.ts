@@ -1,0 +1,111 @@
+import type { AutoscalerConfig } from '../config/schema.ts';
+import type { ScalingEvent } from '../events.ts';
+import type { Provisioner } from '../provisioning/provisioner.ts';
+import type { FleetStore } from './fleet-store.ts';
+import type { Heartbeat, ServerRecord } from './server-record.ts';
+
+export interface LifecycleContext {
+  store: FleetStore;
+  provisioner: Provisioner;
+  config: AutoscalerConfig;
+  emit: (event: ScalingEvent) => void;
+  /** When each ready server's heartbeat was last seen, by this scaler process. */
+  lastSeen: Map<string, number>;
+}
+
+/**
+ * Moves servers along by what they report and by the clock: booting → ready on a heartbeat,
+ * draining → deleting once drained, and anything past its deadline out of the fleet.
+ */
+export async function advanceLifecycle(
+  ctx: LifecycleContext,
+  records: ServerRecord[],
+  beats: Map<string, Heartbeat>,
+  nowMs: number,
+): Promise<void> {
+  const drained = await ctx.store.drainedServers(
+    records.filter((r) => r.state === 'draining').map((r) => r.id),
+  );
+  for (const record of records) {
+    if (beats.has(record.id)) ctx.lastSeen.set(record.id, nowMs);
+    await advance(ctx, record, beats.has(record.id), drained.has(record.id), nowMs);
+  }
+}
+
+async function advance(
+  ctx: LifecycleContext,
+  r: ServerRecord,
+  alive: boolean,
+  drained: boolean,
+  nowMs: number,
+): Promise<void> {
+  const { lifecycle } = ctx.config;
+  const since = (t: number | undefined) => nowMs - (t ?? r.updatedAtMs);
+  switch (r.state) {
+    case 'booting':
+      if (
+        alive &&
+        (await ctx.store.transition(r.id, 'ready', 'worker heartbeat', nowMs, { readyAtMs: nowMs }))
+      ) {
+        ctx.emit({ event: 'server.ready', pool: r.pool, serverId: r.id, bootMs: since(r.createCalledAtMs) });
+      } else if (!alive && since(r.createCalledAtMs) > lifecycle.bootTimeoutMs) {
+        await hang(
+          ctx,
+          r,
+          `not ready ${Math.round(since(r.createCalledAtMs) / 1000)}s after its create call`,
+          nowMs,
+        );
+      }
+      return;
+    case 'ready':
+      if (!alive && since(ctx.lastSeen.get(r.id) ?? r.readyAtMs) > lifecycle.heartbeatLostMs) {
+        await remove(ctx, r, 'failed', 'heartbeat lost', nowMs);
+      }
+      return;
+    case 'draining':
+      if (drained) {
+        ctx.emit({
+          event: 'server.drained',
+          pool: r.pool,
+          serverId: r.id,
+          drainMs: since(r.drainStartedAtMs),
+        });
+        await remove(ctx, r, 'deleting', 'drained', nowMs);
+      } else if (since(r.drainStartedAtMs) > lifecycle.drainTimeoutMs) {
+        await remove(ctx, r, 'deleting', 'drain deadline passed', nowMs);
+      }
+      return;
+    case 'failed':
+    case 'hanging':
+      await remove(ctx, r, 'deleting', `replacing ${r.state} server`, nowMs);
+      return;
+    case 'deleting':
+      await ctx.provisioner.requestDestroy(r.id); // idempotent: same job id
+      return;
+    default:
+      return;
+  }
+}
+
+async function hang(ctx: LifecycleContext, r: ServerRecord, reason: string, nowMs: number): Promise<void> {
+  if (await ctx.store.transition(r.id, 'hanging', reason, nowMs)) {
+    ctx.emit({ event: 'server.hanging', pool: r.pool, serverId: r.id, reason });
+  }
+}
+
+async function remove(
+  ctx: LifecycleContext,
+  r: ServerRecord,
+  to: 'failed' | 'deleting',
+  reason: string,
+  nowMs: number,
+): Promise<void> {
+  if (!(await ctx.store.transition(r.id, to, reason, nowMs))) return;
+  if (to === 'failed') {
+    ctx.emit({ event: 'server.failed', pool: r.pool, serverId: r.id, reason });
+    return; // the next tick moves it on to deleting
+  }
+  ctx.emit({ event: 'server.deleting', pool: r.pool, serverId: r.id, reason });
+  await ctx.store.signalDrain(r.id);
+  await ctx.provisioner.requestDestroy(r.id);
+}

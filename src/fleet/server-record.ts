@@ -1,0 +1,83 @@
+import type { ServerState } from '../core/types.ts';
+
+/** The scaler's durable record of one server; the provider's view is only ever compared with it. */
+export interface ServerRecord {
+  id: string;
+  name: string;
+  pool: string;
+  state: ServerState;
+  providerId: string | undefined;
+  createdAtMs: number;
+  updatedAtMs: number;
+  /** When the provider's create call went out: boot time and deadlines are measured from it. */
+  createCalledAtMs: number | undefined;
+  readyAtMs: number | undefined;
+  drainStartedAtMs: number | undefined;
+  /** Why the server reached its current state. */
+  reason: string;
+}
+
+/** What a server's worker publishes with every heartbeat. */
+export interface Heartbeat {
+  activeJobs: number;
+  slots: number;
+  atMs: number;
+}
+
+const states: readonly ServerState[] = [
+  'requested',
+  'creating',
+  'booting',
+  'ready',
+  'draining',
+  'deleting',
+  'deleted',
+  'failed',
+  'hanging',
+];
+
+export function toHash(record: ServerRecord): Record<string, string> {
+  const hash: Record<string, string> = {};
+  for (const [field, value] of Object.entries(record)) {
+    if (value !== undefined) hash[field] = String(value);
+  }
+  return hash;
+}
+
+export function fromHash(hash: Record<string, string>): ServerRecord | undefined {
+  const state = hash.state as ServerState | undefined;
+  if (hash.id === undefined || hash.pool === undefined || state === undefined || !states.includes(state)) {
+    return undefined;
+  }
+  return {
+    id: hash.id,
+    name: hash.name ?? hash.id,
+    pool: hash.pool,
+    state,
+    providerId: hash.providerId,
+    createdAtMs: Number(hash.createdAtMs ?? 0),
+    updatedAtMs: Number(hash.updatedAtMs ?? 0),
+    createCalledAtMs: optionalNumber(hash.createCalledAtMs),
+    readyAtMs: optionalNumber(hash.readyAtMs),
+    drainStartedAtMs: optionalNumber(hash.drainStartedAtMs),
+    reason: hash.reason ?? '',
+  };
+}
+
+function optionalNumber(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : Number(value);
+}
+
+export function parseHeartbeat(raw: string | null): Heartbeat | undefined {
+  if (raw === null) return undefined;
+  try {
+    const parsed = JSON.parse(raw) as Partial<Heartbeat>;
+    return {
+      activeJobs: Number(parsed.activeJobs ?? 0),
+      slots: Number(parsed.slots ?? 0),
+      atMs: Number(parsed.atMs ?? 0),
+    };
+  } catch {
+    return undefined;
+  }
+}

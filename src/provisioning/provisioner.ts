@@ -1,0 +1,192 @@
+import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import {
+  type CreatedServer,
+  type Provider,
+  ProviderError,
+  type ServerSpec,
+} from '../../providers/provider.ts';
+import { createBackoffMs } from '../core/plan.ts';
+import type { ScalingEvent } from '../events.ts';
+import type { FleetStore } from '../fleet/fleet-store.ts';
+import type { ServerRecord } from '../fleet/server-record.ts';
+import { provisioningQueueName } from '../redis-keys.ts';
+
+type ProvisioningJob =
+  | { type: 'create'; pool: string; serverIds: string[] }
+  | { type: 'destroy'; serverId: string };
+
+export interface ProvisionerOptions {
+  redis: Redis;
+  store: FleetStore;
+  provider: Provider;
+  prefix: string;
+  cluster: string;
+  /** Builds what the provider needs for a record: name, tags and the worker's environment. */
+  specOf: (record: ServerRecord) => ServerSpec;
+  createFailureBackoffMs: number;
+  emit: (event: ScalingEvent) => void;
+  now: () => number;
+}
+
+/** Attempts per provisioning job; BullMQ spaces them with exponential backoff. */
+const createAttempts = 4;
+const destroyAttempts = 10;
+
+/**
+ * Runs creates and destroys as jobs on our own BullMQ queue. Job ids derive from server ids, so
+ * a restarted or duplicated scaler enqueuing the same work again is a no-op.
+ */
+export class Provisioner {
+  readonly queue: Queue<ProvisioningJob>;
+  private readonly worker: Worker<ProvisioningJob>;
+
+  constructor(private readonly o: ProvisionerOptions) {
+    const name = provisioningQueueName(o.cluster);
+    const common = { connection: o.redis, prefix: o.prefix };
+    this.queue = new Queue<ProvisioningJob>(name, common);
+    this.worker = new Worker<ProvisioningJob>(name, (job) => this.run(job), { ...common, concurrency: 8 });
+    this.worker.on('failed', (job, error) => void this.onFinalFailure(job, error));
+  }
+
+  async requestCreate(pool: string, serverIds: string[]): Promise<void> {
+    for (let i = 0; i < serverIds.length; i += this.o.provider.maxBatch) {
+      const batch = serverIds.slice(i, i + this.o.provider.maxBatch);
+      await this.queue.add(
+        'create',
+        { type: 'create', pool, serverIds: batch },
+        {
+          jobId: `create-${batch[0]}`,
+          attempts: createAttempts,
+          backoff: { type: 'exponential', delay: 2_000 },
+          removeOnComplete: { age: 3600 },
+          removeOnFail: { age: 7 * 86400 },
+        },
+      );
+    }
+  }
+
+  async requestDestroy(serverId: string): Promise<void> {
+    await this.queue.add(
+      'destroy',
+      { type: 'destroy', serverId },
+      {
+        jobId: `destroy-${serverId}`,
+        attempts: destroyAttempts,
+        backoff: { type: 'exponential', delay: 2_000 },
+        removeOnComplete: { age: 3600 },
+        removeOnFail: { age: 7 * 86400 },
+      },
+    );
+  }
+
+  /** Creates are paused in a pool after failures until this time. */
+  async createBlockedUntil(pool: string): Promise<number | undefined> {
+    const value = await this.o.redis.hget(this.o.store.keys.createFailures(pool), 'blockedUntilMs');
+    return value === null ? undefined : Number(value);
+  }
+
+  async close(): Promise<void> {
+    await this.worker.close();
+    await this.queue.close();
+  }
+
+  private async run(job: Job<ProvisioningJob>): Promise<void> {
+    if (job.data.type === 'create') await this.create(job.data.pool, job.data.serverIds);
+    else await this.destroy(job.data.serverId);
+  }
+
+  private async create(pool: string, serverIds: string[]): Promise<void> {
+    const now = this.o.now();
+    const records: ServerRecord[] = [];
+    for (const id of serverIds) {
+      const record = await this.o.store.get(id);
+      if (record?.state === 'requested') {
+        await this.o.store.transition(id, 'creating', 'create call', now, { createCalledAtMs: now });
+        records.push(record);
+      } else if (record?.state === 'creating') {
+        records.push(record); // a retry: the provider checks by name before creating again
+      }
+    }
+    if (records.length === 0) return;
+    try {
+      await this.markCreated(pool, await this.o.provider.create(records.map(this.o.specOf)), now);
+      await this.o.redis.del(this.o.store.keys.createFailures(pool));
+    } catch (error) {
+      if (error instanceof ProviderError) await this.markCreated(pool, error.created, now);
+      this.o.emit({
+        event: 'provider.error',
+        operation: 'create',
+        error: describe(error),
+        retryable: isRetryable(error),
+      });
+      // Retrying a request the provider rejected for good (bad size, quota) only burns API budget.
+      throw isRetryable(error) ? error : new UnrecoverableError(describe(error));
+    }
+  }
+
+  private async markCreated(pool: string, created: CreatedServer[], startedAtMs: number): Promise<void> {
+    const now = this.o.now();
+    for (const { serverId, providerId } of created) {
+      if (await this.o.store.transition(serverId, 'booting', 'created', now, { providerId })) {
+        this.o.emit({ event: 'server.created', pool, serverId, providerId, createMs: now - startedAtMs });
+      }
+    }
+  }
+
+  private async destroy(serverId: string): Promise<void> {
+    const record = await this.o.store.get(serverId);
+    if (record === undefined || record.state === 'deleted') return;
+    if (record.providerId !== undefined) await this.o.provider.destroy(record.providerId);
+    await this.o.store.transition(serverId, 'deleted', 'destroyed', this.o.now());
+    await this.o.store.close(serverId);
+    this.o.emit({
+      event: 'server.deleted',
+      pool: record.pool,
+      serverId,
+      lifetimeMs: this.o.now() - record.createdAtMs,
+    });
+  }
+
+  /** Called on every failed attempt; acts only once BullMQ has given up on the job. */
+  private async onFinalFailure(job: Job<ProvisioningJob> | undefined, error: Error): Promise<void> {
+    if (job === undefined || (await job.getState()) !== 'failed') return;
+    if (job.data.type === 'destroy') {
+      const record = await this.o.store.get(job.data.serverId);
+      this.o.emit({
+        event: 'server.hanging',
+        pool: record?.pool ?? '',
+        serverId: job.data.serverId,
+        reason: `destroy failed: ${error.message}`,
+      });
+      return;
+    }
+    const { pool, serverIds } = job.data;
+    for (const id of serverIds) {
+      if (await this.o.store.transition(id, 'failed', `create failed: ${error.message}`, this.o.now())) {
+        this.o.emit({
+          event: 'server.failed',
+          pool,
+          serverId: id,
+          reason: `create failed: ${error.message}`,
+        });
+      }
+    }
+    await this.recordCreateFailure(pool);
+  }
+
+  private async recordCreateFailure(pool: string): Promise<void> {
+    const key = this.o.store.keys.createFailures(pool);
+    const failures = await this.o.redis.hincrby(key, 'count', 1);
+    const blockedUntilMs = this.o.now() + createBackoffMs(failures, this.o.createFailureBackoffMs);
+    await this.o.redis.hset(key, 'blockedUntilMs', String(blockedUntilMs));
+  }
+}
+
+function isRetryable(error: unknown): boolean {
+  return error instanceof ProviderError ? error.retryable : true;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

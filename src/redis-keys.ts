@@ -1,0 +1,53 @@
+/**
+ * Every Redis key the autoscaler reads or writes, in one place. Our own keys share one hash tag
+ * per cluster so they stay in one slot under Redis Cluster; BullMQ's keys follow BullMQ's layout.
+ */
+export interface KeySpace {
+  prefix: string;
+  cluster: string;
+}
+
+/** Keys of one BullMQ queue, as BullMQ 6 lays them out. */
+export function bullKeys(prefix: string, queue: string) {
+  const base = `${prefix}:${queue}`;
+  return {
+    wait: `${base}:wait`,
+    prioritized: `${base}:prioritized`,
+    active: `${base}:active`,
+    delayed: `${base}:delayed`,
+    completed: `${base}:completed`,
+    meta: `${base}:meta`,
+    /** BullMQ INCRs it for every added job: its growth is the arrival count. */
+    id: `${base}:id`,
+    job: (jobId: string) => `${base}:${jobId}`,
+  };
+}
+
+/** Keys of the scaler cluster's own state. */
+export function scalerKeys({ prefix, cluster }: KeySpace) {
+  const base = `${prefix}:autoscaler:{${cluster}}`;
+  return {
+    /** Set of the ids of every server record not yet closed. */
+    servers: `${base}:servers`,
+    server: (serverId: string) => `${base}:server:${serverId}`,
+    /** Capped stream of every server transition with its reason. */
+    audit: `${base}:audit`,
+    /** Counter naming new servers, so ids never repeat across restarts. */
+    sequence: `${base}:sequence`,
+    /** Written by a server's worker, expiring: present means alive. */
+    heartbeat: (serverId: string) => `${base}:heartbeat:${serverId}`,
+    /** Set by the scaler: the server must stop taking jobs and exit. */
+    drain: (serverId: string) => `${base}:drain:${serverId}`,
+    /** Set by the server once its last job finished after a drain. */
+    drained: (serverId: string) => `${base}:drained:${serverId}`,
+    /** Consecutive failed creates and the pause that follows, per pool. */
+    createFailures: (pool: string) => `${base}:create-failures:${pool}`,
+  };
+}
+
+export type ScalerKeys = ReturnType<typeof scalerKeys>;
+
+/** BullMQ queue carrying our create/destroy jobs; never behind the user's own backlog. */
+export function provisioningQueueName(cluster: string): string {
+  return `bullmq-autoscaler.${cluster}.provisioning`;
+}

@@ -1,0 +1,158 @@
+import type { AutoscalerConfig, PoolConfig } from './config/schema.ts';
+import { decide, initialMemory, totalBacklog } from './core/decide.ts';
+import { poolDemand, type QueueEstimate, updateEstimate } from './core/estimators.ts';
+import { plan } from './core/plan.ts';
+import { capacityStates, liveStates } from './core/server-state.ts';
+import type { Decision, DecisionMemory, PoolPolicy, QueueSample, ServerView } from './core/types.ts';
+import type { ScalingEvent } from './events.ts';
+import type { FleetStore } from './fleet/fleet-store.ts';
+import type { Heartbeat, ServerRecord } from './fleet/server-record.ts';
+import type { Provisioner } from './provisioning/provisioner.ts';
+
+/** What the scaler carries from tick to tick, per pool; all of it can be rebuilt after a restart. */
+export interface PoolState {
+  memory: DecisionMemory;
+  estimates: Map<string, QueueEstimate>;
+  last: Decision | undefined;
+  lastDemand: { backlog: number; oldestWaitMs: number; activeJobs: number } | undefined;
+}
+
+export interface ScaleContext {
+  config: AutoscalerConfig;
+  store: FleetStore;
+  provisioner: Provisioner;
+  pools: Map<string, PoolState>;
+  emit: (event: ScalingEvent) => void;
+}
+
+export function policyOf(pool: PoolConfig): PoolPolicy {
+  return {
+    minServers: pool.minServers,
+    maxServers: pool.maxServers,
+    slotsPerServer: pool.slotsPerServer,
+    targetWaitMs: pool.targetWaitMs,
+    bootMs: pool.bootSeconds * 1000,
+    targetUtilisation: pool.targetUtilisation,
+    maxStepUp: pool.maxStepUp,
+    scaleDownDelayMs: pool.scaleDownDelayMs,
+    idleToZeroMs: pool.idleToZeroMs,
+  };
+}
+
+export function newPoolState(): PoolState {
+  return { memory: initialMemory(), estimates: new Map(), last: undefined, lastDemand: undefined };
+}
+
+/** Decides every pool from one sample, then creates and drains within the global guard rails. */
+export async function scalePools(
+  ctx: ScaleContext,
+  samples: QueueSample[],
+  records: ServerRecord[],
+  beats: Map<string, Heartbeat>,
+  nowMs: number,
+): Promise<void> {
+  const bySample = new Map(samples.map((s) => [s.queue, s]));
+  const decisions = ctx.config.pools.map((pool) => {
+    const state = ctx.pools.get(pool.name) ?? newPoolState();
+    ctx.pools.set(pool.name, state);
+    const poolSamples = pool.queues
+      .map((q) => bySample.get(q))
+      .filter((s): s is QueueSample => s !== undefined);
+    for (const s of poolSamples)
+      state.estimates.set(s.queue, updateEstimate(state.estimates.get(s.queue), s, nowMs));
+    const demand = poolDemand(poolSamples, state.estimates, pool.defaultRuntimeMs);
+    const servers = records.filter((r) => r.pool === pool.name).map((r) => viewOf(r, beats));
+    const decision = decide({ nowMs, policy: policyOf(pool), demand, servers, memory: state.memory });
+    state.memory = decision.memory;
+    const summary = {
+      backlog: totalBacklog(demand),
+      oldestWaitMs: demand.oldestWaitMs,
+      activeJobs: demand.activeJobs,
+    };
+    if (state.last?.desired !== decision.desired || state.last.current !== decision.current) {
+      ctx.emit({ event: 'decision', pool: pool.name, ...summary, ...pick(decision) });
+    }
+    state.last = decision;
+    state.lastDemand = summary;
+    return { pool, decision };
+  });
+
+  const plans = plan({
+    nowMs,
+    maxServersTotal: ctx.config.maxServersTotal,
+    liveServers: records.filter((r) => liveStates.includes(r.state)).length,
+    pools: await Promise.all(
+      decisions.map(async ({ pool, decision }) => ({
+        pool: pool.name,
+        decision,
+        createBlockedUntilMs: await ctx.provisioner.createBlockedUntil(pool.name),
+      })),
+    ),
+  });
+  for (const p of plans) {
+    const wanted = Math.max(
+      0,
+      (decisions.find((d) => d.pool.name === p.pool)?.decision.desired ?? 0) - currentOf(p.pool, records),
+    );
+    if (p.limitedBy)
+      ctx.emit({ event: 'limit.hit', pool: p.pool, limit: p.limitedBy, wanted, allowed: p.create });
+    await createServers(ctx, p.pool, p.create, nowMs);
+    await drainServers(ctx, records, p.drain, nowMs);
+  }
+}
+
+function pick(d: Decision) {
+  return { desired: d.desired, current: d.current, reason: d.reason, terms: d.terms };
+}
+
+function currentOf(pool: string, records: ServerRecord[]): number {
+  return records.filter((r) => r.pool === pool && capacityStates.includes(r.state)).length;
+}
+
+function viewOf(r: ServerRecord, beats: Map<string, Heartbeat>): ServerView {
+  return {
+    id: r.id,
+    state: r.state,
+    createdAtMs: r.createdAtMs,
+    activeJobs: beats.get(r.id)?.activeJobs ?? 0,
+  };
+}
+
+async function createServers(ctx: ScaleContext, pool: string, count: number, nowMs: number): Promise<void> {
+  if (count <= 0) return;
+  const ids = await ctx.store.allocateIds(pool, count);
+  const records: ServerRecord[] = ids.map((id) => ({
+    id,
+    name: `${ctx.config.cluster}-${id}`,
+    pool,
+    state: 'requested',
+    providerId: undefined,
+    createdAtMs: nowMs,
+    updatedAtMs: nowMs,
+    createCalledAtMs: undefined,
+    readyAtMs: undefined,
+    drainStartedAtMs: undefined,
+    reason: 'scale up',
+  }));
+  await ctx.store.add(records);
+  for (const id of ids) ctx.emit({ event: 'server.requested', pool, serverId: id });
+  await ctx.provisioner.requestCreate(pool, ids);
+}
+
+/** Only servers that exist can drain; requested or creating victims are left for a later tick. */
+async function drainServers(
+  ctx: ScaleContext,
+  records: ServerRecord[],
+  victims: string[],
+  nowMs: number,
+): Promise<void> {
+  for (const id of victims) {
+    const record = records.find((r) => r.id === id);
+    if (record === undefined || (record.state !== 'ready' && record.state !== 'booting')) continue;
+    // A booting server's worker that starts before it sees the signal still closes gracefully.
+    if (await ctx.store.transition(id, 'draining', 'scale down', nowMs, { drainStartedAtMs: nowMs })) {
+      await ctx.store.signalDrain(id);
+      ctx.emit({ event: 'server.draining', pool: record.pool, serverId: id, reason: 'scale down' });
+    }
+  }
+}

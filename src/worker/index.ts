@@ -1,0 +1,118 @@
+import { type Processor, Worker, type WorkerOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import { scalerKeys } from '../redis-keys.ts';
+import { readServerEnv, type ServerEnv, workerNameOf } from './server-env.ts';
+
+export { readServerEnv, type ServerEnv, serverEnvToVariables } from './server-env.ts';
+
+export interface ServerWorkerOptions {
+  /** The BullMQ queues this server serves; defaults to its pool's queues (QUEUES). */
+  queues?: string[];
+  /** Runs one job; the same processor serves every queue. */
+  processor: Processor;
+  /**
+   * Jobs run at once per queue; defaults to the pool's slotsPerServer (SLOTS).
+   */
+  concurrency?: number;
+  /**
+   * How often the server proves it is alive and checks for its drain signal.
+   * @default 1000
+   */
+  heartbeatMs?: number;
+  /** Extra BullMQ worker options (connection, name and concurrency are set here). */
+  workerOptions?: Omit<WorkerOptions, 'connection' | 'name' | 'concurrency' | 'prefix'>;
+  /** Read from SERVER_ID, SERVER_NAME, POOL, REDIS_URL, AUTOSCALER_CLUSTER, BULLMQ_PREFIX, QUEUES, SLOTS when omitted. */
+  env?: ServerEnv;
+  /**
+   * End the process once drained, as a server should.
+   * @default true
+   */
+  exitWhenDrained?: boolean;
+}
+
+export interface ServerWorker {
+  readonly workers: Worker[];
+  /** Resolves once the server has drained: every active job finished, none taken since. */
+  readonly drained: Promise<void>;
+  drain(reason: string): Promise<void>;
+}
+
+/**
+ * What runs on a worker server: BullMQ workers named after the server, a heartbeat that makes the
+ * server count as ready, and a graceful drain on the scaler's signal or SIGTERM.
+ */
+export async function runServerWorker(options: ServerWorkerOptions): Promise<ServerWorker> {
+  const env = options.env ?? readServerEnv();
+  const keys = scalerKeys({ prefix: env.bullmqPrefix, cluster: env.cluster });
+  const connection = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
+  const heartbeatMs = options.heartbeatMs ?? 1_000;
+  const concurrency = options.concurrency ?? env.slots;
+  const queues = options.queues ?? env.queues;
+  if (queues.length === 0) throw new Error('runServerWorker: no queues given and QUEUES is empty');
+  // A server drained before its worker even started must not take a single job.
+  if ((await connection.exists(keys.drain(env.serverId))) === 1) {
+    await connection.set(keys.drained(env.serverId), String(Date.now()));
+    await connection.quit();
+    if (options.exitWhenDrained ?? true) process.exit(0);
+    return { workers: [], drained: Promise.resolve(), drain: async () => {} };
+  }
+
+  let active = 0;
+  const counted: Processor = async (job, token, signal) => {
+    active++;
+    try {
+      return await options.processor(job, token, signal);
+    } finally {
+      active--;
+    }
+  };
+  const workers = queues.map(
+    (queue) =>
+      new Worker(queue, counted, {
+        ...options.workerOptions,
+        connection,
+        prefix: env.bullmqPrefix,
+        name: workerNameOf(env.serverName),
+        concurrency,
+      }),
+  );
+
+  const beat = () =>
+    connection.set(
+      keys.heartbeat(env.serverId),
+      JSON.stringify({ activeJobs: active, slots: concurrency, atMs: Date.now() }),
+      'PX',
+      heartbeatMs * 5,
+    );
+  let resolveDrained = () => {};
+  const drained = new Promise<void>((resolve) => {
+    resolveDrained = resolve;
+  });
+  let draining: Promise<void> | undefined;
+  const drain = (reason: string): Promise<void> => {
+    draining ??= (async () => {
+      console.log(JSON.stringify({ event: 'server.draining', serverId: env.serverId, reason }));
+      clearInterval(timer);
+      // close() waits for active jobs and takes no new ones.
+      await Promise.all(workers.map((w) => w.close()));
+      await connection.del(keys.heartbeat(env.serverId));
+      await connection.set(keys.drained(env.serverId), String(Date.now()));
+      await connection.quit();
+      console.log(JSON.stringify({ event: 'server.drained', serverId: env.serverId }));
+      resolveDrained();
+      if (options.exitWhenDrained ?? true) process.exit(0);
+    })();
+    return draining;
+  };
+  const timer = setInterval(() => {
+    void tick().catch(() => {});
+  }, heartbeatMs);
+  const tick = async () => {
+    if ((await connection.exists(keys.drain(env.serverId))) === 1) return drain('drain signal');
+    await beat();
+  };
+  process.once('SIGTERM', () => void drain('SIGTERM'));
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  await beat();
+  return { workers, drained, drain };
+}

@@ -1,0 +1,58 @@
+/** The environment a server's worker is started with, by user_data or the local provider. */
+export interface ServerEnv {
+  serverId: string;
+  serverName: string;
+  pool: string;
+  redisUrl: string;
+  cluster: string;
+  bullmqPrefix: string;
+  /** The pool's queues, so a worker entry need not repeat the config. */
+  queues: string[];
+  /** The pool's slotsPerServer: the concurrency the scaler plans with. */
+  slots: number;
+}
+
+const required = {
+  serverId: 'SERVER_ID',
+  serverName: 'SERVER_NAME',
+  pool: 'POOL',
+  redisUrl: 'REDIS_URL',
+} as const;
+
+export function serverEnvToVariables(env: ServerEnv): Record<string, string> {
+  return {
+    SERVER_ID: env.serverId,
+    SERVER_NAME: env.serverName,
+    POOL: env.pool,
+    REDIS_URL: env.redisUrl,
+    AUTOSCALER_CLUSTER: env.cluster,
+    BULLMQ_PREFIX: env.bullmqPrefix,
+    QUEUES: env.queues.join(','),
+    SLOTS: String(env.slots),
+  };
+}
+
+export function readServerEnv(source: NodeJS.ProcessEnv = process.env): ServerEnv {
+  const missing = Object.values(required).filter((name) => !source[name]);
+  if (missing.length > 0) {
+    throw new Error(
+      `runServerWorker: missing environment ${missing.join(', ')}; the autoscaler sets them when it starts a server ` +
+        '(user_data on a cloud server, the local-process provider locally).',
+    );
+  }
+  return {
+    serverId: source.SERVER_ID ?? '',
+    serverName: source.SERVER_NAME ?? '',
+    pool: source.POOL ?? '',
+    redisUrl: source.REDIS_URL ?? '',
+    cluster: source.AUTOSCALER_CLUSTER ?? 'default',
+    bullmqPrefix: source.BULLMQ_PREFIX ?? 'bull',
+    queues: (source.QUEUES ?? '').split(',').filter((q) => q !== ''),
+    slots: Math.max(1, Number(source.SLOTS ?? 1) || 1),
+  };
+}
+
+/** BullMQ silently hides workers whose name has a space; keep names to a safe alphabet. */
+export function workerNameOf(serverName: string): string {
+  return serverName.replace(/[^A-Za-z0-9._-]/g, '-');
+}

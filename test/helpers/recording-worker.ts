@@ -1,0 +1,26 @@
+// A server's worker for tests: runs each job for job.data.ms and records who ran it and when,
+// so tests can prove exactly-once processing and that no server stopped mid-job.
+import { Redis } from 'ioredis';
+import { runServerWorker } from '../../src/worker/index.ts';
+import { readServerEnv } from '../../src/worker/server-env.ts';
+
+const env = readServerEnv();
+const log = new Redis(env.redisUrl);
+const runsKey = `${env.bullmqPrefix}:test:runs`;
+const spansKey = `${env.bullmqPrefix}:test:spans`;
+
+await runServerWorker({
+  env,
+  async processor(job) {
+    const startedAtMs = Date.now();
+    await log.hincrby(runsKey, `${job.queueName}:${job.id}`, 1);
+    await new Promise((resolve) => setTimeout(resolve, Number(job.data?.ms ?? 50)));
+    const span = {
+      job: `${job.queueName}:${job.id}`,
+      server: env.serverId,
+      startedAtMs,
+      endedAtMs: Date.now(),
+    };
+    await log.rpush(spansKey, JSON.stringify(span));
+  },
+});
