@@ -1,0 +1,220 @@
+import type { Clock } from './clock.ts';
+import type { DigitalOceanProviderConfig, ResolvedSettings } from './config.ts';
+import type { DotsClient, DotsCreateBody, DotsDroplet, DotsModule, DotsSnapshot } from './dots-types.ts';
+import { toProviderError } from './errors.ts';
+import { type FetchLike, limitedFetch } from './http.ts';
+import { RateLimiter } from './rate-limiter.ts';
+
+/** The few droplet facts the provider needs, free of dots' types. */
+export interface Droplet {
+  id: number;
+  name: string;
+  tags: string[];
+  status: 'new' | 'active' | 'off' | 'archive';
+  createdAtMs: number;
+}
+
+export interface Snapshot {
+  id: string;
+  name: string;
+  regions: string[];
+  createdAtMs: number;
+}
+
+export interface SizeInfo {
+  slug: string;
+  priceHourly: number;
+  regions: string[];
+  available: boolean;
+}
+
+export type CreateDropletsBody = DotsCreateBody;
+
+/** The DigitalOcean calls we make. Every failure is a ProviderError; lists cover all pages. */
+export interface DigitalOceanApi {
+  createDroplets(body: CreateDropletsBody): Promise<Droplet[]>;
+  listDroplets(tagName: string): Promise<Droplet[]>;
+  /** All droplets of the account, ours or not: only their number is ever read. */
+  countDroplets(): Promise<number>;
+  /** undefined when DigitalOcean answers 404. */
+  getDroplet(id: number): Promise<Droplet | undefined>;
+  /** 'gone' when DigitalOcean answers 404. */
+  deleteDroplet(id: number): Promise<'deleted' | 'gone'>;
+  getSnapshot(id: number): Promise<Snapshot | undefined>;
+  listSnapshots(): Promise<Snapshot[]>;
+  listSizes(): Promise<SizeInfo[]>;
+  getDropletLimit(): Promise<number>;
+}
+
+export interface ApiOptions {
+  token: string;
+  apiUrl: string;
+  requestTimeoutMs: number;
+  limiter: RateLimiter;
+  clock: Clock;
+}
+
+const PER_PAGE = 200;
+/** A variable, not a literal, so the compiler does not pull dots' sources in (see dots-types.ts). */
+const DOTS_MODULE = '@digitalocean/dots';
+
+/**
+ * Imported on first use only: dots costs ~600 ms and ~85 MB to load. Kiota's RetryHandler is
+ * left out because it retries POST on 429/503/504 and so duplicates droplets; our own retries
+ * check for the droplet first.
+ */
+async function loadClient(options: ApiOptions, fetchImpl: FetchLike): Promise<DotsClient> {
+  const [dots, kiota] = await Promise.all([
+    import(DOTS_MODULE) as Promise<DotsModule>,
+    import('@microsoft/kiota-http-fetchlibrary'),
+  ]);
+  const middlewares = kiota.MiddlewareFactory.getDefaultMiddlewares(fetchImpl).filter(
+    (m) => !(m instanceof kiota.RetryHandler),
+  );
+  const adapter = new kiota.FetchRequestAdapter(
+    new dots.DigitalOceanApiKeyAuthenticationProvider(options.token),
+    undefined,
+    undefined,
+    new kiota.HttpClient(fetchImpl, ...middlewares),
+  );
+  adapter.baseUrl = options.apiUrl.replace(/\/+$/, '');
+  return dots.createDigitalOceanClient(adapter);
+}
+
+function toDroplet(d: DotsDroplet | null | undefined): Droplet {
+  return {
+    id: d?.id ?? 0,
+    name: d?.name ?? '',
+    tags: d?.tags ?? [],
+    status: d?.status ?? 'new',
+    createdAtMs: d?.createdAt?.getTime() ?? 0,
+  };
+}
+
+function toSnapshot(s: DotsSnapshot): Snapshot {
+  return {
+    id: s.id ?? '',
+    name: s.name ?? '',
+    regions: s.regions ?? [],
+    createdAtMs: s.createdAt?.getTime() ?? 0,
+  };
+}
+
+function isNotFound(error: unknown): boolean {
+  return (error as { status?: unknown }).status === 404;
+}
+
+/** Fetches pages until DigitalOcean's `meta.total` is reached or a page comes back empty. */
+async function allPages<T>(page: (n: number) => Promise<{ items: T[]; total: number }>): Promise<T[]> {
+  const items: T[] = [];
+  for (let n = 1; ; n++) {
+    const result = await page(n);
+    items.push(...result.items);
+    if (result.items.length === 0 || items.length >= result.total) return items;
+  }
+}
+
+export function connectDigitalOcean(options: ApiOptions): DigitalOceanApi {
+  const fetchImpl = limitedFetch(options.limiter, options.requestTimeoutMs, options.clock.now);
+  const loading = loadClient(options, fetchImpl);
+  // A failed import surfaces on the first call; until then it must not count as unhandled.
+  loading.catch(() => undefined);
+
+  async function call<T>(operation: string, run: (client: DotsClient) => Promise<T>): Promise<T> {
+    const client = await loading;
+    try {
+      return await run(client);
+    } catch (error) {
+      throw toProviderError(error, operation, options.clock.now());
+    }
+  }
+
+  async function orUndefinedIfMissing<T>(work: Promise<T>): Promise<T | undefined> {
+    try {
+      return await work;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  return {
+    createDroplets: (body) =>
+      call('create droplets', async (c) => {
+        const reply = await c.v2.droplets.post(body);
+        if (reply && 'droplets' in reply) return (reply.droplets ?? []).map(toDroplet);
+        return reply && 'droplet' in reply ? [toDroplet(reply.droplet)] : [];
+      }),
+    listDroplets: (tagName) =>
+      allPages((page) =>
+        call('list droplets', async (c) => {
+          const reply = await c.v2.droplets.get({ queryParameters: { tagName, perPage: PER_PAGE, page } });
+          return { items: (reply?.droplets ?? []).map(toDroplet), total: reply?.meta?.total ?? 0 };
+        }),
+      ),
+    countDroplets: () =>
+      call('count droplets', async (c) => {
+        const reply = await c.v2.droplets.get({ queryParameters: { perPage: 1, page: 1 } });
+        return reply?.meta?.total ?? 0;
+      }),
+    getDroplet: (id) =>
+      orUndefinedIfMissing(
+        call(`get droplet ${id}`, async (c) =>
+          toDroplet((await c.v2.droplets.byDroplet_id(id).get())?.droplet),
+        ),
+      ),
+    deleteDroplet: async (id) => {
+      const done = await orUndefinedIfMissing(
+        call(`delete droplet ${id}`, (c) => c.v2.droplets.byDroplet_id(id).delete()).then(
+          () => 'deleted' as const,
+        ),
+      );
+      return done ?? 'gone';
+    },
+    getSnapshot: (id) =>
+      orUndefinedIfMissing(
+        call(`get snapshot ${id}`, async (c) => {
+          const snapshot = (await c.v2.snapshots.bySnapshot_id(id).get())?.snapshot;
+          return snapshot ? toSnapshot(snapshot) : undefined;
+        }),
+      ),
+    listSnapshots: () =>
+      allPages((page) =>
+        call('list snapshots', async (c) => {
+          const reply = await c.v2.snapshots.get({
+            queryParameters: { resourceType: 'droplet', perPage: PER_PAGE, page },
+          });
+          return { items: (reply?.snapshots ?? []).map(toSnapshot), total: reply?.meta?.total ?? 0 };
+        }),
+      ),
+    listSizes: () =>
+      allPages((page) =>
+        call('list sizes', async (c) => {
+          const reply = await c.v2.sizes.get({ queryParameters: { perPage: PER_PAGE, page } });
+          const items = (reply?.sizes ?? []).map((s) => ({
+            slug: s.slug ?? '',
+            priceHourly: s.priceHourly ?? Number.NaN,
+            regions: s.regions ?? [],
+            available: s.available ?? false,
+          }));
+          return { items, total: reply?.meta?.total ?? 0 };
+        }),
+      ),
+    getDropletLimit: () =>
+      call('read account', async (c) => (await c.v2.account.get())?.account?.dropletLimit ?? 0),
+  };
+}
+
+/** One API budget per provider (or doctor run), sized from the config. */
+export function connectFromConfig(
+  config: DigitalOceanProviderConfig,
+  settings: ResolvedSettings,
+  clock: Clock,
+): DigitalOceanApi {
+  const limiter = new RateLimiter({
+    requestsPerMinute: config.requestsPerMinute,
+    requestsPerHour: config.requestsPerHour,
+    clock,
+  });
+  return connectDigitalOcean({ ...settings, requestTimeoutMs: config.requestTimeoutMs, limiter, clock });
+}

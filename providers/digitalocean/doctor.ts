@@ -1,0 +1,121 @@
+import { readFile } from 'node:fs/promises';
+import { ownerTagOf } from '../provider.ts';
+import { resolveSnapshot } from './catalog.ts';
+import { connectFromConfig, type DigitalOceanApi } from './client.ts';
+import { type Clock, realClock } from './clock.ts';
+import { type DigitalOceanProviderConfig, resolveSettings } from './config.ts';
+import { checkUserData, renderUserData } from './user-data.ts';
+
+export interface DoctorCheck {
+  name: string;
+  ok: boolean;
+  /** What was found, or what is wrong and what to do about it. */
+  detail: string;
+}
+
+export interface DoctorOptions extends DigitalOceanProviderConfig {
+  cluster: string;
+  /** Servers the scaler may run at once (its global cap); the account must have room for them. */
+  maxServers: number;
+  /** Values rendered into user_data for the check; pass the real REDIS_URL and BULLMQ_PREFIX. */
+  sampleEnv?: Record<string, string>;
+}
+
+type Check = (api: DigitalOceanApi, options: DoctorOptions) => Promise<string>;
+
+const checkToken: Check = async (api) =>
+  `token accepted (account droplet limit ${await api.getDropletLimit()})`;
+
+const checkSnapshot: Check = async (api, { snapshot, region }) => {
+  const found = await resolveSnapshot(api, snapshot);
+  const label = `snapshot "${found.name}" (id ${found.id})`;
+  if (!found.regions.includes(region)) {
+    throw new Error(
+      `${label} is not available in region ${region} (only in: ${found.regions.join(', ') || 'none'}): ` +
+        `transfer it to ${region} or change provider.region`,
+    );
+  }
+  return `${label} is available in ${region}`;
+};
+
+const checkSize: Check = async (api, { size, region }) => {
+  const found = (await api.listSizes()).find((s) => s.slug === size);
+  if (!found) throw new Error(`size "${size}" does not exist: pick a slug from \`doctl compute size list\``);
+  if (!found.available || !found.regions.includes(region)) {
+    throw new Error(`size "${size}" is not offered in region ${region}: pick another size or region`);
+  }
+  return `size "${size}" is offered in ${region} at $${found.priceHourly}/h`;
+};
+
+const checkDropletLimit: Check = async (api, { cluster, maxServers }) => {
+  const [limit, total, ours] = await Promise.all([
+    api.getDropletLimit(),
+    api.countDroplets(),
+    api.listDroplets(ownerTagOf(cluster)),
+  ]);
+  const room = limit - (total - ours.length);
+  const detail = `droplet limit ${limit}, ${total - ours.length} droplet(s) not ours, room for ${room}`;
+  if (room < maxServers) {
+    throw new Error(
+      `${detail} < maxServers ${maxServers}: lower maxServers or ask DigitalOcean to raise the limit`,
+    );
+  }
+  return `${detail} ≥ maxServers ${maxServers}`;
+};
+
+async function checkUserDataFile(options: DoctorOptions, token: string): Promise<string> {
+  const template = await readFile(options.userDataFile, 'utf8');
+  const env = {
+    SERVER_ID: 'doctor-sample',
+    SERVER_NAME: `${options.cluster}-doctor-sample`,
+    POOL: 'doctor-sample',
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    AUTOSCALER_CLUSTER: options.cluster,
+    BULLMQ_PREFIX: 'bull',
+    ...options.sampleEnv,
+  };
+  const userData = renderUserData(template, { env, vars: options.userDataVars });
+  checkUserData(userData, { token });
+  return `${options.userDataFile} renders to ${Buffer.byteLength(userData)} bytes (limit 65536)`;
+}
+
+async function run(name: string, work: () => Promise<string>): Promise<DoctorCheck> {
+  try {
+    return { name, ok: true, detail: await work() };
+  } catch (error) {
+    return { name, ok: false, detail: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+const API_CHECKS: [string, Check][] = [
+  ['DigitalOcean snapshot', checkSnapshot],
+  ['DigitalOcean size', checkSize],
+  ['DigitalOcean droplet limit', checkDropletLimit],
+];
+
+/**
+ * Checks that a DigitalOcean setup can create working servers, one line per check. Checks that
+ * need the API are reported as not run when the token is missing or rejected.
+ */
+export async function runDigitalOceanDoctor(
+  options: DoctorOptions,
+  env: NodeJS.ProcessEnv = process.env,
+  clock: Clock = realClock,
+): Promise<DoctorCheck[]> {
+  let api: DigitalOceanApi | undefined;
+  const tokenCheck = await run('DigitalOcean token', () => {
+    api = connectFromConfig(options, resolveSettings(options, env), clock);
+    return checkToken(api, options);
+  });
+  const usable = tokenCheck.ok ? api : undefined;
+  const apiChecks = await Promise.all(
+    API_CHECKS.map(([name, check]) =>
+      usable
+        ? run(name, () => check(usable, options))
+        : { name, ok: false, detail: 'not checked: the token check failed' },
+    ),
+  );
+  const token = env[options.tokenEnv]?.trim() ?? '';
+  const userData = await run('user_data', () => checkUserDataFile(options, token));
+  return [tokenCheck, ...apiChecks, userData];
+}

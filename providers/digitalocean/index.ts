@@ -1,0 +1,53 @@
+/**
+ * DigitalOcean provider: servers are droplets booted from your snapshot, configured through a
+ * user_data template, and tagged so the scaler only ever touches its own.
+ *
+ * Exports:
+ * - `digitaloceanProviderSchema` — the `provider` config block (`type: 'digitalocean'`).
+ * - `createDigitalOceanProvider(options, env?, clock?)` — a Provider with `maxBatch` 10 and
+ *   `hourlyPrice(size)`. It throws at once if the token variable is unset; @digitalocean/dots
+ *   is imported in the background from here on, never when this module is merely imported.
+ * - `runDigitalOceanDoctor(options, env?, clock?)` — setup checks as `{name, ok, detail}` lines.
+ *
+ * `env` defaults to process.env: the token comes from `env[options.tokenEnv]` and the API URL
+ * from `options.apiUrl`, else `env.DIGITALOCEAN_API_URL`. `clock` exists for tests.
+ * Docs: docs/providers/digitalocean.md.
+ */
+import type { Provider } from '../provider.ts';
+import { Catalog } from './catalog.ts';
+import { connectFromConfig } from './client.ts';
+import { type Clock, realClock } from './clock.ts';
+import { type DigitalOceanProviderConfig, resolveSettings } from './config.ts';
+import { DropletProvider } from './droplet-provider.ts';
+
+export type { DigitalOceanProviderConfig, DigitalOceanProviderConfigInput } from './config.ts';
+export { digitaloceanProviderSchema } from './config.ts';
+export type { DoctorCheck, DoctorOptions } from './doctor.ts';
+export { runDigitalOceanDoctor } from './doctor.ts';
+
+export interface DigitalOceanProviderOptions extends DigitalOceanProviderConfig {
+  /** The scaler cluster: its ownership tag is the only one this provider lists, reads or destroys. */
+  cluster: string;
+}
+
+export interface DigitalOceanProvider extends Provider {
+  /** USD per hour of a droplet size, from DigitalOcean's size list (fetched once); undefined if unknown. */
+  hourlyPrice(size: string): Promise<number | undefined>;
+}
+
+export function createDigitalOceanProvider(
+  options: DigitalOceanProviderOptions,
+  env: NodeJS.ProcessEnv = process.env,
+  clock: Clock = realClock,
+): DigitalOceanProvider {
+  const settings = resolveSettings(options, env);
+  const api = connectFromConfig(options, settings, clock);
+  return new DropletProvider({
+    config: options,
+    cluster: options.cluster,
+    token: settings.token,
+    api,
+    catalog: new Catalog(api, options.snapshot),
+    clock,
+  });
+}

@@ -1,0 +1,36 @@
+import { ProviderError } from '../provider.ts';
+import type { Clock } from './clock.ts';
+
+export interface RetryPolicy {
+  /** Total tries, the first included; bounded so a failing money path cannot run away. */
+  maxAttempts: number;
+  /** Backoff ceiling before jitter for the first retry; doubles per retry. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+/** Full jitter, but never sooner than the server asked for. */
+export function backoffMs(policy: RetryPolicy, retry: number, clock: Clock, retryAfterMs?: number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
+  return Math.max(retryAfterMs ?? 0, Math.round(clock.random() * ceiling));
+}
+
+/**
+ * Runs `attempt(n)` until it succeeds, fails with a non-retryable error, or runs out of tries.
+ * `n` is 0 for the first try, so an attempt can check state before repeating a side effect.
+ */
+export async function withRetry<T>(
+  policy: RetryPolicy,
+  clock: Clock,
+  attempt: (n: number) => Promise<T>,
+): Promise<T> {
+  for (let n = 0; ; n++) {
+    try {
+      return await attempt(n);
+    } catch (error) {
+      const retryable = error instanceof ProviderError && error.retryable;
+      if (!retryable || n + 1 >= policy.maxAttempts) throw error;
+      await clock.sleep(backoffMs(policy, n, clock, error.retryAfterMs));
+    }
+  }
+}
