@@ -1,8 +1,19 @@
+import { arrivalTimeConstantMs } from './estimators.ts';
 import { capacityStates } from './server-state.ts';
-import type { Decision, DecisionInput, DecisionMemory, PoolDemand, PoolPolicy, ServerView } from './types.ts';
+import type {
+  Decision,
+  DecisionInput,
+  DecisionMemory,
+  PoolDemand,
+  PoolPolicy,
+  QueueDemand,
+  ServerView,
+} from './types.ts';
 
 /** Never plan to clear a backlog faster than this, however short the wait target is. */
 const minDrainWindowMs = 1_000;
+/** The drain window never shrinks below this share of the wait target, however long boots take. */
+const minDrainShareOfTarget = 0.5;
 /** Guards ceil() against float noise such as 2.0000000001 servers. */
 const epsilon = 1e-9;
 
@@ -43,20 +54,41 @@ export function decide(input: DecisionInput): Decision {
 /** The three views of load, in servers: arriving work, queued work, work in progress. */
 function demandTerms(policy: PoolPolicy, demand: PoolDemand) {
   const slots = policy.slotsPerServer;
-  const workPerSecond = demand.queues.reduce((sum, q) => sum + (q.arrivalPerSecond * q.runtimeMs) / 1000, 0);
+  const horizonMs = policy.forecastTrend === true ? policy.bootMs + arrivalTimeConstantMs : 0;
+  const workPerSecond = demand.queues.reduce(
+    (sum, q) => sum + (forecastArrival(q, horizonMs) * q.runtimeMs) / 1000,
+    0,
+  );
   const steady = workPerSecond / (slots * policy.targetUtilisation);
   const longestRuntimeMs = Math.max(0, ...demand.queues.map((q) => q.runtimeMs));
   // Servers we add now only help after they boot, so the backlog must clear in what is left.
-  const windowMs = Math.max(policy.targetWaitMs - policy.bootMs, longestRuntimeMs, minDrainWindowMs);
+  // With boots longer than the target, the queued jobs miss it whatever we buy: clearing them faster
+  // than a share of the target only pays for servers that arrive after it mattered.
+  const windowMs = Math.max(
+    policy.targetWaitMs - policy.bootMs,
+    policy.targetWaitMs * minDrainShareOfTarget,
+    longestRuntimeMs,
+    minDrainWindowMs,
+  );
   const queuedWorkMs = demand.queues.reduce((sum, q) => sum + q.backlog * q.runtimeMs, 0);
   const drain = queuedWorkMs / (slots * windowMs);
   const busy = demand.activeJobs / slots;
   return { steady, drain, busy };
 }
 
-function rawDesired(terms: { steady: number; drain: number; busy: number }, busyNow: boolean): number {
-  // Steady-state and busy slots both measure the work being served; adding them would count it twice.
-  const raw = Math.ceil(Math.max(terms.steady, terms.busy) + terms.drain - epsilon);
+/**
+ * The arrival rate a rising trend reaches when servers bought now are up. The smoothed rate already
+ * lags a ramp by its time constant, so the horizon adds that to the boot time. Falling trends are
+ * ignored: shedding servers early is what the scale-down window exists to prevent.
+ */
+function forecastArrival(q: QueueDemand, horizonMs: number): number {
+  return q.arrivalPerSecond + (Math.max(0, q.arrivalTrendPerSecond2 ?? 0) * horizonMs) / 1000;
+}
+
+function rawDesired(terms: { steady: number; drain: number }, busyNow: boolean): number {
+  // Busy slots are the served work again, measured instantly: in the max they only added the noise
+  // of a Poisson count, which the scale-down window then held for minutes (see docs/policy.md).
+  const raw = Math.ceil(terms.steady + terms.drain - epsilon);
   return busyNow ? Math.max(raw, 1) : Math.max(raw, 0);
 }
 

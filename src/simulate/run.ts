@@ -1,0 +1,76 @@
+import type { PoolConfig } from '../config/schema.ts';
+import { horizonPolicy, judoscalePolicy, kedaPolicy, staticPolicy } from './baselines.ts';
+import { type SimOptions, type SimResult, simulate } from './engine.ts';
+import type { Billing } from './fleet.ts';
+import { type Figures, summarize } from './metrics.ts';
+import { oursPolicy, type Policy, type PoolSetup } from './policy.ts';
+import type { Trace } from './trace.ts';
+
+/** DigitalOcean's basic 1 vCPU / 2 GB droplet: $12 a month of 672 hours. */
+export const defaultBilling: Billing = { unit: 'second', pricePerHour: 0.01786 };
+/** Boot times vary by about ±15 % around the configured mean. */
+const bootSigma = 0.15;
+/** About 600 points per chart, whatever the trace length. */
+const timelinePoints = 600;
+
+export interface Scenario {
+  trace: Trace;
+  setup: PoolSetup;
+  billing: Billing;
+  seed: number;
+  /** Jobs ready before this are left out of the wait figures (cold start). */
+  warmupMs: number;
+}
+
+export interface Outcome {
+  policy: string;
+  figures: Figures;
+  result: SimResult;
+}
+
+export function poolSetup(pool: PoolConfig, tickMs: number, maxServersTotal: number): PoolSetup {
+  return {
+    policy: {
+      minServers: pool.minServers,
+      maxServers: pool.maxServers,
+      slotsPerServer: pool.slotsPerServer,
+      targetWaitMs: pool.targetWaitMs,
+      bootMs: pool.bootSeconds * 1000,
+      targetUtilisation: pool.targetUtilisation,
+      maxStepUp: pool.maxStepUp,
+      scaleDownDelayMs: pool.scaleDownDelayMs,
+      idleToZeroMs: pool.idleToZeroMs,
+    },
+    defaultRuntimeMs: pool.defaultRuntimeMs,
+    tickMs,
+    maxServersTotal,
+  };
+}
+
+/** Every policy the benchmark compares, ours first; all share the simulator, boots and billing. */
+export function allPolicies(scenario: Scenario): Policy[] {
+  const { setup, trace } = scenario;
+  return [
+    oursPolicy(setup),
+    staticPolicy(setup, trace),
+    kedaPolicy(setup),
+    judoscalePolicy(setup),
+    horizonPolicy(setup),
+  ];
+}
+
+export function runPolicy(scenario: Scenario, policy: Policy): Outcome {
+  const options: SimOptions = {
+    slotsPerServer: scenario.setup.policy.slotsPerServer,
+    bootMs: scenario.setup.policy.bootMs,
+    bootSigma,
+    seed: scenario.seed,
+    timelineStepMs: Math.max(1_000, Math.round(scenario.trace.horizonMs / timelinePoints)),
+  };
+  const result = simulate(scenario.trace, policy, options);
+  return {
+    policy: policy.name,
+    figures: summarize(result, scenario.setup.policy.targetWaitMs, scenario.billing, scenario.warmupMs),
+    result,
+  };
+}
