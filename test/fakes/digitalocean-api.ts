@@ -90,6 +90,10 @@ export class FakeDigitalOcean {
     this.faults.push({ times: 1, ...fault });
   }
 
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   /** A droplet put there by someone else (no ownership tag, unless given). */
   seed(name: string, tags: string[] = []): FakeDroplet {
     return this.addDroplet(name, tags, { size: 's-1vcpu-1gb', region: 'nyc3', image: 1001 });
