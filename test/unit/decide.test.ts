@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide, initialMemory } from '../../src/core/decide.ts';
+import { queueDemand } from '../../src/core/estimators.ts';
 import type { DecisionInput, PoolDemand, PoolPolicy, ServerView } from '../../src/core/types.ts';
 
 const policy: PoolPolicy = {
@@ -66,8 +67,9 @@ describe('decide', () => {
     const later = decide(
       input({ nowMs: 131_000, demand: demand(0, { activeJobs: 4 }), servers: busy, memory: soon.memory }),
     );
-    expect(later.desired).toBe(2);
-    expect(later.drain).toEqual(['s1']);
+    // Four active jobs and nothing queued or arriving: one server is enough; idle s1 goes first, then the newest.
+    expect(later.desired).toBe(1);
+    expect(later.drain).toEqual(['s1', 's2']);
   });
 
   it('returns to zero only after the idle period', () => {
@@ -77,5 +79,64 @@ describe('decide', () => {
     expect(idle.desired).toBe(1);
     const asleep = decide(input({ nowMs: 161_000, servers: one, memory: idle.memory }));
     expect(asleep.desired).toBe(0);
+  });
+
+  it('lets minServers win over the step limit', () => {
+    expect(decide(input({ policy: { ...policy, minServers: 8 } })).desired).toBe(8);
+  });
+
+  it('holds the fleet while the oldest job waits longer than the target', () => {
+    const first = decide(input({ demand: demand(36), servers: servers(3) }));
+    const stuck = decide(
+      input({
+        nowMs: 200_000,
+        demand: demand(0, { oldestWaitMs: 11_000 }),
+        servers: servers(3),
+        memory: first.memory,
+      }),
+    );
+    expect(stuck.desired).toBe(3);
+    expect(stuck.reason).toMatch(/no scale-down while the backlog grows or waits too long/);
+  });
+
+  it('never plans to drain faster than half the wait target when boots outlast it', () => {
+    // Boot 20 s > target 10 s: 120 jobs × 1 s over 2 slots in a 5 s window = 12 servers.
+    const slowBoot = { ...policy, bootMs: 20_000, maxServers: 50, maxStepUp: 50 };
+    expect(decide(input({ policy: slowBoot, demand: demand(120) })).desired).toBe(12);
+  });
+
+  it('plans for a rising arrival trend over the boot time only when forecasting is on', () => {
+    const rising = {
+      ...demand(0),
+      queues: [
+        { queue: 'q', backlog: 0, arrivalPerSecond: 4, runtimeMs: 1_000, arrivalTrendPerSecond2: 0.1 },
+      ],
+    };
+    // 4 jobs/s × 1 s over 2 slots = 2 servers; the trend adds 0.1 × (4 s boot + 20 s lag) = 2.4 jobs/s.
+    expect(decide(input({ demand: rising })).desired).toBe(2);
+    expect(decide(input({ demand: rising, policy: { ...policy, forecastTrend: true } })).desired).toBe(4);
+  });
+
+  it('explains the decision with its numbers', () => {
+    const d = decide(input({ demand: demand(36, { oldestWaitMs: 2_500, activeJobs: 3 }) }));
+    expect(d.reason).toBe(
+      'scale up 0 → 3: backlog 36, oldest wait 2.5s (target 10.0s), 3 active; steady 0.00 + drain 3.00, busy 1.50 → 3',
+    );
+  });
+
+  it('counts due delayed jobs as backlog and paused queues as none', () => {
+    const sample = {
+      queue: 'q',
+      waiting: 2,
+      prioritized: 3,
+      dueDelayed: 4,
+      active: 1,
+      paused: false,
+      oldestWaitMs: 0,
+      addedTotal: 10,
+      recentRuntimesMs: [],
+    };
+    expect(queueDemand(sample, undefined, 500).backlog).toBe(9);
+    expect(queueDemand({ ...sample, paused: true }, undefined, 500).backlog).toBe(0);
   });
 });

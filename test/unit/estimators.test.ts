@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { bootEstimateMs, initialBootEstimate, updateBootEstimate } from '../../src/core/boot-estimate.ts';
+import { type QueueEstimate, updateEstimate } from '../../src/core/estimators.ts';
+import type { QueueSample } from '../../src/core/types.ts';
+
+function sample(addedTotal: number, recentRuntimesMs: number[] = []): QueueSample {
+  const base = {
+    queue: 'q',
+    waiting: 0,
+    prioritized: 0,
+    dueDelayed: 0,
+    active: 0,
+    paused: false,
+    oldestWaitMs: 0,
+  };
+  return { ...base, addedTotal, recentRuntimesMs };
+}
+
+function feed(samples: { atMs: number; s: QueueSample }[]): QueueEstimate | undefined {
+  let e: QueueEstimate | undefined;
+  for (const { atMs, s } of samples) e = updateEstimate(e, s, atMs);
+  return e;
+}
+
+describe('queue estimators', () => {
+  it('learns the arrival rate from the job counter', () => {
+    const ticks = Array.from({ length: 300 }, (_, i) => ({ atMs: i * 1_000, s: sample(i * 5) }));
+    expect(feed(ticks)?.arrivalPerSecond).toBeCloseTo(5, 5);
+  });
+
+  it('restarts counting when the counter goes backwards (queue obliterated)', () => {
+    const e = feed([
+      { atMs: 0, s: sample(1_000) },
+      { atMs: 1_000, s: sample(1_004) },
+      { atMs: 2_000, s: sample(3) },
+    ]);
+    expect(e?.lastAddedTotal).toBe(3);
+    expect(e?.arrivalPerSecond ?? -1).toBeGreaterThanOrEqual(0);
+  });
+
+  it('averages runtimes over time, so one long job barely moves a busy queue', () => {
+    const busy = Array.from({ length: 120 }, (_, i) => ({
+      atMs: i * 1_000,
+      s: sample(0, Array(10).fill(1_000)),
+    }));
+    const e = feed([...busy, { atMs: 120_000, s: sample(0, [60_000]) }]);
+    expect(e?.runtimeMs).toBeGreaterThan(1_000);
+    // A per-job weight of 0.1 would have jumped to 6.9 s.
+    expect(e?.runtimeMs).toBeLessThan(1_200);
+  });
+
+  it('follows a change of runtime within a few time constants', () => {
+    const before = Array.from({ length: 60 }, (_, i) => ({ atMs: i * 1_000, s: sample(0, [1_000]) }));
+    const after = Array.from({ length: 300 }, (_, i) => ({ atMs: (60 + i) * 1_000, s: sample(0, [4_000]) }));
+    // Five time constants leave 3 000 ms × e⁻⁵ ≈ 20 ms of the old runtime.
+    const runtimeMs = feed([...before, ...after])?.runtimeMs ?? 0;
+    expect(runtimeMs).toBeGreaterThan(3_950);
+    expect(runtimeMs).toBeLessThanOrEqual(4_000);
+  });
+
+  it('sees a rising arrival rate as a positive trend and a flat one as none', () => {
+    const ramp = Array.from({ length: 400 }, (_, i) => ({ atMs: i * 1_000, s: sample((i * i) / 20) }));
+    // added(t) = t²/20 per s → rate t/10 → slope 0.1 jobs/s².
+    expect(feed(ramp)?.arrivalTrendPerSecond2).toBeCloseTo(0.1, 2);
+    const flat = Array.from({ length: 400 }, (_, i) => ({ atMs: i * 1_000, s: sample(i * 3) }));
+    expect(feed(flat)?.arrivalTrendPerSecond2).toBeCloseTo(0, 5);
+  });
+});
+
+describe('boot estimator', () => {
+  it('uses the configured boot time until three boots were seen, then their p90', () => {
+    let e = initialBootEstimate();
+    e = updateBootEstimate(updateBootEstimate(e, 30_000), 40_000);
+    expect(bootEstimateMs(e, 60_000)).toBe(60_000);
+    e = updateBootEstimate(e, 50_000);
+    expect(bootEstimateMs(e, 60_000)).toBe(50_000);
+  });
+
+  it('keeps only the last 20 boots and ignores nonsense', () => {
+    let e = initialBootEstimate();
+    for (let i = 0; i < 25; i += 1) e = updateBootEstimate(e, 100_000);
+    for (let i = 0; i < 20; i += 1) e = updateBootEstimate(e, 20_000);
+    e = updateBootEstimate(updateBootEstimate(e, Number.NaN), -5);
+    expect(e.observedMs).toHaveLength(20);
+    expect(bootEstimateMs(e, 60_000)).toBe(20_000);
+  });
+});
