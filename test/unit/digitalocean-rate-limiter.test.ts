@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import type { Clock } from '../../providers/digitalocean/clock.ts';
+import { RateLimiter } from '../../providers/digitalocean/rate-limiter.ts';
+
+function fakeClock(startMs = 1_000_000): Clock & { sleeps: number[] } {
+  let now = startMs;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => now,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      now += ms;
+    },
+    random: () => 0.5,
+  };
+}
+
+async function startTimes(limiter: RateLimiter, clock: Clock, count: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    await limiter.acquire();
+    times.push(clock.now());
+  }
+  return times;
+}
+
+const maxInWindow = (times: number[], windowMs: number) =>
+  Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + windowMs).length));
+
+describe('digitalocean rate limiter', () => {
+  it('never starts more than requestsPerMinute in any minute, or requestsPerHour in any hour', async () => {
+    const clock = fakeClock();
+    const limiter = new RateLimiter({ requestsPerMinute: 4, requestsPerHour: 10, clock });
+    const times = await startTimes(limiter, clock, 25);
+    expect(maxInWindow(times, 60_000)).toBe(4);
+    expect(maxInWindow(times, 3_600_000)).toBe(10);
+  });
+
+  it('pauses every caller for a Retry-After', async () => {
+    const clock = fakeClock();
+    const limiter = new RateLimiter({ requestsPerMinute: 250, requestsPerHour: 5_000, clock });
+    await limiter.acquire();
+    limiter.observe(429, new Headers({ 'retry-after': '7' }));
+    const before = clock.now();
+    await limiter.acquire();
+    expect(clock.now() - before).toBe(7_000);
+  });
+
+  it('waits for ratelimit-reset when DigitalOcean says nothing remains', async () => {
+    const clock = fakeClock(1_000_000);
+    const limiter = new RateLimiter({ requestsPerMinute: 250, requestsPerHour: 5_000, clock });
+    limiter.observe(200, new Headers({ 'ratelimit-remaining': '0', 'ratelimit-reset': '1030' }));
+    await limiter.acquire();
+    expect(clock.now()).toBe(1_030_000);
+    await limiter.acquire();
+    expect(clock.now()).toBe(1_030_000);
+  });
+
+  it('ignores a Retry-After on a successful answer', async () => {
+    const clock = fakeClock();
+    const limiter = new RateLimiter({ requestsPerMinute: 250, requestsPerHour: 5_000, clock });
+    limiter.observe(200, new Headers({ 'retry-after': '30' }));
+    await limiter.acquire();
+    expect(clock.sleeps).toEqual([]);
+  });
+});

@@ -1,0 +1,48 @@
+import { spawnSync } from 'node:child_process';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  checkUserData,
+  renderUserData,
+  shellQuote,
+  USER_DATA_MAX_BYTES,
+} from '../../providers/digitalocean/user-data.ts';
+
+const values = {
+  env: { SERVER_ID: 'web-1', POOL: 'web', REDIS_URL: 'redis://:p$ss@10.0.0.5:6379/0' },
+  vars: { REGION_NOTE: "it's `here`" },
+};
+
+describe('digitalocean user_data', () => {
+  it('fills env and vars placeholders with shell-quoted values', () => {
+    const out = renderUserData('A={{SERVER_ID}} B={{ REDIS_URL }} C={{vars.REGION_NOTE}}', values);
+    expect(out).toBe(`A='web-1' B='redis://:p$ss@10.0.0.5:6379/0' C='it'\\''s \`here\`'`);
+  });
+
+  it('a quoted value reaches the shell unchanged, whatever it holds', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary' }).map((s) => s.replaceAll('\0', '')),
+        (value) => {
+          const run = spawnSync('/bin/sh', ['-c', `printf '%s' ${shellQuote(value)}`], { encoding: 'utf8' });
+          expect(run.stdout).toBe(value);
+        },
+      ),
+      { numRuns: 20 },
+    );
+  });
+
+  it('an unknown placeholder fails and lists the known ones', () => {
+    expect(() => renderUserData('x={{vars.NOPE}} y={{MISSING}}', values)).toThrow(
+      /unknown placeholder\(s\) \{\{vars\.NOPE\}\}, \{\{MISSING\}\}: known are \{\{SERVER_ID\}\}/,
+    );
+  });
+
+  it('refuses user_data over 64 KiB and user_data holding the token', () => {
+    expect(() => checkUserData('x'.repeat(USER_DATA_MAX_BYTES), { token: 't0k' })).not.toThrow();
+    expect(() => checkUserData('x'.repeat(USER_DATA_MAX_BYTES + 1), { token: 't0k' })).toThrow(/65537 bytes/);
+    expect(() => checkUserData('export T=dop_v1_abc', { token: 'dop_v1_abc' })).toThrow(
+      /contains the DigitalOcean API token/,
+    );
+  });
+});
