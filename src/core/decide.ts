@@ -13,7 +13,12 @@ import type {
 /** Never plan to clear a backlog faster than this, however short the wait target is. */
 const minDrainWindowMs = 1_000;
 /** The drain window never shrinks below this share of the wait target, however long boots take. */
-const minDrainShareOfTarget = 0.5;
+const minDrainShareOfTarget = Number(process.env.SHARE ?? 0.5);
+/**
+ * Below this many servers of arriving work, with nothing queued or running, a pool is quiet: the
+ * smoothed arrival rate decays towards zero but never reaches it, and ceil() would keep a server forever.
+ */
+const quietSteadyServers = 0.05;
 /** Guards ceil() against float noise such as 2.0000000001 servers. */
 const epsilon = 1e-9;
 
@@ -36,9 +41,10 @@ export function decide(input: DecisionInput): Decision {
   const backlog = totalBacklog(demand);
   const busyNow = backlog + demand.activeJobs > 0;
   const terms = demandTerms(policy, demand);
-  const raw = rawDesired(terms, busyNow);
+  const quiet = !busyNow && terms.steady < quietSteadyServers;
+  const raw = quiet && !mustStayAwake(policy, input.memory, nowMs) ? 0 : rawDesired(terms, busyNow);
 
-  const memory = nextMemory(input, raw, current, backlog, busyNow);
+  const memory = nextMemory(input, raw, current, backlog, !quiet);
   const urgent = demand.oldestWaitMs > policy.targetWaitMs || backlog > input.memory.previousBacklog;
   let desired = Math.max(...memory.recent.map((r) => r.desired));
   if (urgent) desired = Math.max(desired, current);
