@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { planCreateGroups } from '../../providers/digitalocean/batches.ts';
 import { digitaloceanProviderSchema, resolveSettings } from '../../providers/digitalocean/config.ts';
@@ -55,5 +56,13 @@ describe('digitalocean create batching', () => {
       ['pool a', 3],
       ['pool b', 1],
     ]);
+  });
+});
+
+describe('digitalocean lazy loading', () => {
+  it('no module imports @digitalocean/dots by a literal specifier, so importing the provider stays cheap', () => {
+    const dir = new URL('../../providers/digitalocean/', import.meta.url);
+    const sources = readdirSync(dir).map((file) => readFileSync(new URL(file, dir), 'utf8'));
+    expect(sources.filter((source) => /(from|import\()\s*'@digitalocean\/dots'/.test(source))).toEqual([]);
   });
 });

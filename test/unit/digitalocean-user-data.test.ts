@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -44,5 +45,29 @@ describe('digitalocean user_data', () => {
     expect(() => checkUserData('export T=dop_v1_abc', { token: 'dop_v1_abc' })).toThrow(
       /contains the DigitalOcean API token/,
     );
+  });
+});
+
+describe('examples/digitalocean-user-data.sh', () => {
+  it('renders with the server environment, is valid bash, and is the same for every server of a pool', () => {
+    const template = readFileSync(
+      new URL('../../examples/digitalocean-user-data.sh', import.meta.url),
+      'utf8',
+    );
+    const envOf = (id: string) => ({
+      SERVER_ID: id,
+      SERVER_NAME: `prod-${id}`,
+      POOL: 'web',
+      REDIS_URL: "redis://:it's@10.0.0.5:6379",
+      AUTOSCALER_CLUSTER: 'prod',
+      BULLMQ_PREFIX: 'bull',
+      QUEUES: 'emails,reports',
+      SLOTS: '4',
+    });
+    const render = (id: string) =>
+      renderUserData(template, { env: envOf(id), vars: { NODE_ENV: 'production' } });
+    const script = render('web-1');
+    expect(spawnSync('bash', ['-n'], { input: script }).status).toBe(0);
+    expect(render('web-2')).toBe(script);
   });
 });
