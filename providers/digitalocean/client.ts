@@ -115,15 +115,14 @@ async function allPages<T>(page: (n: number) => Promise<{ items: T[]; total: num
 }
 
 export function connectDigitalOcean(options: ApiOptions): DigitalOceanApi {
-  const fetchImpl = limitedFetch(options.limiter, options.requestTimeoutMs, options.clock.now);
+  const fetchImpl = limitedFetch(options.limiter, options.requestTimeoutMs, () => options.clock.now());
   const loading = loadClient(options, fetchImpl);
   // A failed import surfaces on the first call; until then it must not count as unhandled.
   loading.catch(() => undefined);
 
   async function call<T>(operation: string, run: (client: DotsClient) => Promise<T>): Promise<T> {
-    const client = await loading;
     try {
-      return await run(client);
+      return await run(await loading);
     } catch (error) {
       throw toProviderError(error, operation, options.clock.now());
     }

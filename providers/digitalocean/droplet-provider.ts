@@ -176,15 +176,15 @@ export class DropletProvider implements Provider {
     return droplet.tags.includes(this.ownerTag) && droplet.status !== 'archive';
   }
 
-  private withCreated(error: unknown, created: CreatedServer[]): ProviderError {
-    const base =
-      error instanceof ProviderError ? error : new ProviderError(String(error), { retryable: false });
-    return new ProviderError(base.message, {
-      ...(base.status === undefined ? {} : { status: base.status }),
-      retryable: base.retryable,
-      ...(base.retryAfterMs === undefined ? {} : { retryAfterMs: base.retryAfterMs }),
-      created: [...created, ...base.created],
-      cause: base,
+  /** The planner must learn about droplets that exist although the call as a whole failed. */
+  private withCreated(error: unknown, created: CreatedServer[]): unknown {
+    if (!(error instanceof ProviderError) || created.length === 0) return error;
+    return new ProviderError(error.message, {
+      ...(error.status === undefined ? {} : { status: error.status }),
+      retryable: error.retryable,
+      ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+      created,
+      cause: error,
     });
   }
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  accountJson,
   DEFAULT_SIZES,
   DEFAULT_SNAPSHOTS,
   dropletJson,
@@ -187,16 +188,7 @@ export class FakeDigitalOcean {
   }
 
   private account(): Answer {
-    const account = {
-      droplet_limit: this.options.dropletLimit ?? 25,
-      floating_ip_limit: 3,
-      email: 'ops@example.com',
-      uuid: 'b6fr89dbf6d9156cace5f3c78dc9851d957381ef',
-      email_verified: true,
-      status: 'active',
-      status_message: '',
-    };
-    return { status: 200, body: { account } };
+    return { status: 200, body: { account: accountJson(this.options.dropletLimit ?? 25) } };
   }
 
   private json(d: FakeDroplet) {

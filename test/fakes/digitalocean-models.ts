@@ -115,3 +115,15 @@ export function pageLinks(base: string, page: number, pages: number) {
   const backward = page > 1 ? { first: at(1), prev: at(page - 1) } : {};
   return { pages: { ...backward, ...forward } };
 }
+
+export function accountJson(dropletLimit: number) {
+  return {
+    droplet_limit: dropletLimit,
+    floating_ip_limit: 3,
+    email: 'ops@example.com',
+    uuid: 'b6fr89dbf6d9156cace5f3c78dc9851d957381ef',
+    email_verified: true,
+    status: 'active',
+    status_message: '',
+  };
+}
