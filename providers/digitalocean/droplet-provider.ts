@@ -51,10 +51,12 @@ export class DropletProvider implements Provider {
     specs.forEach((spec) => this.checkSpec(spec));
     const template = await this.loadTemplate();
     const groups = planCreateGroups(specs, MAX_BATCH, (spec) => this.bodyOf(spec, template));
+    // A caller may repeat a create whose answer it never saw: droplets that exist are adopted.
+    const existing = await this.findByName(specs.map((s) => s.name));
     const created: CreatedServer[] = [];
     for (const group of groups) {
       try {
-        created.push(...(await this.createGroup(group)));
+        created.push(...(await this.createGroup(group, existing)));
       } catch (error) {
         throw this.withCreated(error, created);
       }
@@ -136,18 +138,19 @@ export class DropletProvider implements Provider {
     }
   }
 
-  private async createGroup(group: CreateGroup): Promise<CreatedServer[]> {
+  private async createGroup(group: CreateGroup, existingBefore: Droplet[]): Promise<CreatedServer[]> {
     const { config, api, catalog, clock } = this.deps;
+    const names = group.specs.map((s) => s.name);
     return withRetry(this.createRetry, clock, async (attempt) => {
       const image = Number((await catalog.snapshot()).id);
-      const existing = attempt === 0 ? [] : await this.findByName(group.specs.map((s) => s.name));
+      const existing = attempt === 0 ? existingBefore : await this.findByName(names);
       const found = new Set(existing.map((d) => d.name));
-      const names = group.specs.map((s) => s.name).filter((name) => !found.has(name));
+      const missing = names.filter((name) => !found.has(name));
       const fresh =
-        names.length === 0
+        missing.length === 0
           ? []
           : await api.createDroplets({
-              names,
+              names: missing,
               region: config.region,
               size: config.size,
               image,

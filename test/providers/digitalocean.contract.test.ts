@@ -28,8 +28,15 @@ afterAll(async () => {
   await template?.remove();
 });
 
+/** Every optional create field set, so Prism checks how each goes on the wire. */
+const fullOptions = {
+  sshKeys: [512190, '3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa'],
+  vpcUuid: '760e09ef-dc84-11e8-981e-3cfdfeaae000',
+  monitoring: true,
+};
+
 runProviderContract('digitalocean (fake API behind Prism)', async () => ({
-  provider: makeProvider('contract', doConfig(prism.url, template.path), fake.token),
+  provider: makeProvider('contract', doConfig(prism.url, template.path, fullOptions), fake.token),
   cluster: 'contract',
   cleanup: async () => {},
 }));

@@ -72,6 +72,15 @@ describe('digitalocean create', () => {
     expect(created.map((c) => Number(c.providerId)).every((id) => fake.droplets.has(id))).toBe(true);
   });
 
+  it('a repeated create (the caller never saw the answer) adopts the droplets instead of duplicating', async () => {
+    const p = provider('again');
+    const first = await p.create(specs('again', 3));
+    const before = posts();
+    expect(await p.create(specs('again', 3))).toEqual(first);
+    expect(posts()).toBe(before);
+    expect([...fake.droplets.values()].filter((d) => d.name.startsWith('again-'))).toHaveLength(3);
+  });
+
   it('a create that times out after the droplet was made does not make another', async () => {
     fake.inject({ method: 'POST', path: '/v2/droplets', afterWork: true, delayMs: 300 });
     const before = posts();
