@@ -1,3 +1,4 @@
+import { ProviderError } from '../provider.ts';
 import type { Clock } from './clock.ts';
 import type { DigitalOceanProviderConfig, ResolvedSettings } from './config.ts';
 import type { DotsClient, DotsCreateBody, DotsDroplet, DotsModule, DotsSnapshot } from './dots-types.ts';
@@ -38,8 +39,8 @@ export interface DigitalOceanApi {
   countDroplets(): Promise<number>;
   /** undefined when DigitalOcean answers 404. */
   getDroplet(id: number): Promise<Droplet | undefined>;
-  /** 'gone' when DigitalOcean answers 404. */
-  deleteDroplet(id: number): Promise<'deleted' | 'gone'>;
+  /** Succeeds when DigitalOcean answers 404: the droplet is already gone. */
+  deleteDroplet(id: number): Promise<void>;
   getSnapshot(id: number): Promise<Snapshot | undefined>;
   listSnapshots(): Promise<Snapshot[]>;
   listSizes(): Promise<SizeInfo[]>;
@@ -81,13 +82,13 @@ async function loadClient(options: ApiOptions, fetchImpl: FetchLike): Promise<Do
   return dots.createDigitalOceanClient(adapter);
 }
 
-function toDroplet(d: DotsDroplet | null | undefined): Droplet {
+function toDroplet(d: DotsDroplet): Droplet {
   return {
-    id: d?.id ?? 0,
-    name: d?.name ?? '',
-    tags: d?.tags ?? [],
-    status: d?.status ?? 'new',
-    createdAtMs: d?.createdAt?.getTime() ?? 0,
+    id: d.id ?? 0,
+    name: d.name ?? '',
+    tags: d.tags ?? [],
+    status: d.status ?? 'new',
+    createdAtMs: d.createdAt?.getTime() ?? 0,
   };
 }
 
@@ -101,7 +102,7 @@ function toSnapshot(s: DotsSnapshot): Snapshot {
 }
 
 function isNotFound(error: unknown): boolean {
-  return (error as { status?: unknown }).status === 404;
+  return error instanceof ProviderError && error.status === 404;
 }
 
 /** Fetches pages until DigitalOcean's `meta.total` is reached or a page comes back empty. */
@@ -139,11 +140,7 @@ export function connectDigitalOcean(options: ApiOptions): DigitalOceanApi {
 
   return {
     createDroplets: (body) =>
-      call('create droplets', async (c) => {
-        const reply = await c.v2.droplets.post(body);
-        if (reply && 'droplets' in reply) return (reply.droplets ?? []).map(toDroplet);
-        return reply && 'droplet' in reply ? [toDroplet(reply.droplet)] : [];
-      }),
+      call('create droplets', async (c) => ((await c.v2.droplets.post(body))?.droplets ?? []).map(toDroplet)),
     listDroplets: (tagName) =>
       allPages((page) =>
         call('list droplets', async (c) => {
@@ -158,17 +155,15 @@ export function connectDigitalOcean(options: ApiOptions): DigitalOceanApi {
       }),
     getDroplet: (id) =>
       orUndefinedIfMissing(
-        call(`get droplet ${id}`, async (c) =>
-          toDroplet((await c.v2.droplets.byDroplet_id(id).get())?.droplet),
-        ),
+        call(`get droplet ${id}`, async (c) => {
+          const droplet = (await c.v2.droplets.byDroplet_id(id).get())?.droplet;
+          return droplet ? toDroplet(droplet) : undefined;
+        }),
       ),
     deleteDroplet: async (id) => {
-      const done = await orUndefinedIfMissing(
-        call(`delete droplet ${id}`, (c) => c.v2.droplets.byDroplet_id(id).delete()).then(
-          () => 'deleted' as const,
-        ),
+      await orUndefinedIfMissing(
+        call(`delete droplet ${id}`, (c) => c.v2.droplets.byDroplet_id(id).delete()),
       );
-      return done ?? 'gone';
     },
     getSnapshot: (id) =>
       orUndefinedIfMissing(
