@@ -20,11 +20,11 @@ export function parseRetryAfterMs(value: string | undefined, nowMs: number): num
   return Math.min(Math.max(0, Math.round(ms)), MAX_RETRY_AFTER_MS);
 }
 
-export function isRetryableStatus(status: number | undefined): boolean {
-  return status === undefined || status === 408 || status === 429 || status >= 500;
+function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
 }
 
-/** A failed HTTP answer, before it is phrased for a caller. */
+/** A failed HTTP answer as a ProviderError naming the operation, the status and what to do. */
 export function httpError(
   operation: string,
   status: number,
