@@ -69,8 +69,14 @@ export interface PoolPolicy {
   targetWaitMs: number;
   /** How long a new server takes from the create call until its workers take jobs. */
   bootMs: number;
-  /** Share of slots the steady-state term plans to keep busy (0–1]. */
+  /** Share of slots the steady-state term plans to keep busy (0–1], with steadyModel 'utilisation'. */
   targetUtilisation: number;
+  /**
+   * How the steady-state term sizes the fleet for the arriving work. 'wait-risk' (the default): the
+   * fewest slots that keep the share of jobs waiting longer than the target at 1 % (Erlang C).
+   * 'utilisation': arrival × runtime ÷ (slots × targetUtilisation).
+   */
+  steadyModel?: 'wait-risk' | 'utilisation';
   /** Most servers added in one tick. */
   maxStepUp: number;
   /** Scale down only to the highest desired count seen within this window. */

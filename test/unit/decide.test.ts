@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide, initialMemory } from '../../src/core/decide.ts';
+import { slotsForWait } from '../../src/core/erlang.ts';
 import { queueDemand } from '../../src/core/estimators.ts';
 import type { DecisionInput, PoolDemand, PoolPolicy, ServerView } from '../../src/core/types.ts';
 
@@ -39,9 +40,9 @@ describe('decide', () => {
     expect(d.reason).toMatch(/^scale up 0 → 1/);
   });
 
-  it('sizes the fleet to clear the backlog within the wait target minus boot time', () => {
-    // 36 jobs × 1 s over 2 slots in a 6 s window = 3 servers.
-    expect(decide(input({ demand: demand(36) })).desired).toBe(3);
+  it('sizes the fleet to clear the backlog within the wait target', () => {
+    // 36 jobs × 1 s over 2 slots in a 10 s window = 1.8 → 2 servers.
+    expect(decide(input({ demand: demand(36) })).desired).toBe(2);
   });
 
   it('counts booting servers as capacity: replaying a scale-up with those servers booting adds none', () => {
@@ -99,10 +100,34 @@ describe('decide', () => {
     expect(stuck.reason).toMatch(/no scale-down while the backlog grows or waits too long/);
   });
 
-  it('never plans to drain faster than half the wait target when boots outlast it', () => {
-    // Boot 20 s > target 10 s: 120 jobs × 1 s over 2 slots in a 5 s window = 12 servers.
+  it('plans the drain over one wait target even when boots outlast it', () => {
+    // Boot 20 s > target 10 s: 120 jobs × 1 s over 2 slots in a 10 s window = 6 servers.
     const slowBoot = { ...policy, bootMs: 20_000, maxServers: 50, maxStepUp: 50 };
-    expect(decide(input({ policy: slowBoot, demand: demand(120) })).desired).toBe(12);
+    expect(decide(input({ policy: slowBoot, demand: demand(120) })).desired).toBe(6);
+  });
+
+  it('sizes the steady state by wait risk: fewer servers than a fixed utilisation for many short jobs', () => {
+    const pool = { ...policy, slotsPerServer: 4, maxServers: 50, maxStepUp: 50, targetUtilisation: 0.85 };
+    const many = {
+      ...demand(0),
+      queues: [{ queue: 'q', backlog: 0, arrivalPerSecond: 36, runtimeMs: 1_000 }],
+    };
+    expect(decide(input({ policy: { ...pool, steadyModel: 'utilisation' }, demand: many })).desired).toBe(11);
+    expect(decide(input({ policy: pool, demand: many })).desired).toBe(
+      Math.ceil(slotsForWait(36, 1_000, 10_000, 0.01) / 4),
+    );
+    expect(decide(input({ policy: pool, demand: many })).desired).toBeLessThan(11);
+  });
+
+  it('sizes the steady state by wait risk: more servers than a fixed utilisation for long jobs', () => {
+    const pool = { ...policy, maxServers: 50, maxStepUp: 50, targetUtilisation: 1 };
+    const long = {
+      ...demand(0),
+      queues: [{ queue: 'q', backlog: 0, arrivalPerSecond: 0.15, runtimeMs: 60_000 }],
+    };
+    // 9 erlangs over 2 slots = 4.5 → 5 servers at full utilisation, but jobs would often wait past 10 s.
+    expect(decide(input({ policy: { ...pool, steadyModel: 'utilisation' }, demand: long })).desired).toBe(5);
+    expect(decide(input({ policy: pool, demand: long })).desired).toBeGreaterThan(5);
   });
 
   it('plans for a rising arrival trend over the boot time only when forecasting is on', () => {
@@ -112,15 +137,18 @@ describe('decide', () => {
         { queue: 'q', backlog: 0, arrivalPerSecond: 4, runtimeMs: 1_000, arrivalTrendPerSecond2: 0.1 },
       ],
     };
-    // 4 jobs/s × 1 s over 2 slots = 2 servers; the trend adds 0.1 × (4 s boot + 20 s lag) = 2.4 jobs/s.
-    expect(decide(input({ demand: rising })).desired).toBe(2);
-    expect(decide(input({ demand: rising, policy: { ...policy, forecastTrend: true } })).desired).toBe(4);
+    // 4 jobs/s × 1 s over 2 slots = 2 servers; the trend adds 0.1 × (4 s boot + 40 s lag) = 4.4 jobs/s → 4.2 → 5.
+    const utilisation = { ...policy, steadyModel: 'utilisation' as const };
+    expect(decide(input({ demand: rising, policy: utilisation })).desired).toBe(2);
+    expect(decide(input({ demand: rising, policy: { ...utilisation, forecastTrend: true } })).desired).toBe(
+      5,
+    );
   });
 
   it('explains the decision with its numbers', () => {
     const d = decide(input({ demand: demand(36, { oldestWaitMs: 2_500, activeJobs: 3 }) }));
     expect(d.reason).toBe(
-      'scale up 0 → 3: backlog 36, oldest wait 2.5s (target 10.0s), 3 active; steady 0.00 + drain 3.00, busy 1.50 → 3',
+      'scale up 0 → 2: backlog 36, oldest wait 2.5s (target 10.0s), 3 active; steady 0.00 + drain 1.80, busy 1.50 → 2',
     );
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bootEstimateMs, initialBootEstimate, updateBootEstimate } from '../../src/core/boot-estimate.ts';
+import { erlangC, slotsForWait, waitExceedsProbability } from '../../src/core/erlang.ts';
 import { type QueueEstimate, updateEstimate } from '../../src/core/estimators.ts';
 import type { QueueSample } from '../../src/core/types.ts';
 
@@ -83,5 +84,21 @@ describe('boot estimator', () => {
     e = updateBootEstimate(updateBootEstimate(e, Number.NaN), -5);
     expect(e.observedMs).toHaveLength(20);
     expect(bootEstimateMs(e, 60_000)).toBe(20_000);
+  });
+});
+
+describe('Erlang C', () => {
+  it('matches the closed forms of small queues', () => {
+    // M/M/1: a job waits with probability ρ; M/M/2 with one erlang: 1/3.
+    expect(erlangC(1, 0.5)).toBeCloseTo(0.5, 12);
+    expect(erlangC(2, 1)).toBeCloseTo(1 / 3, 12);
+    expect(erlangC(3, 3)).toBe(1);
+    expect(erlangC(3, 0)).toBe(0);
+  });
+
+  it('finds the fewest slots that keep the risk of a long wait under the limit', () => {
+    const slots = slotsForWait(9, 60_000, 10_000, 0.01);
+    expect(waitExceedsProbability(slots, 9, 60_000, 10_000)).toBeLessThanOrEqual(0.01);
+    expect(waitExceedsProbability(slots - 1, 9, 60_000, 10_000)).toBeGreaterThan(0.01);
   });
 });
