@@ -32,8 +32,8 @@ export interface DropletProviderDeps {
 
 /**
  * The Provider over DigitalOcean droplets. Nothing is listed, read, or destroyed unless it
- * carries this cluster's ownership tag, and a create is repeated only after checking, by name
- * under that tag, that the droplet does not already exist.
+ * carries this cluster's ownership tag, and no droplet is created before checking, by name under
+ * that tag, that it does not already exist.
  */
 export class DropletProvider implements Provider {
   readonly name = 'digitalocean';
@@ -48,6 +48,7 @@ export class DropletProvider implements Provider {
   }
 
   async create(specs: ServerSpec[]): Promise<CreatedServer[]> {
+    if (specs.length === 0) return [];
     specs.forEach((spec) => this.checkSpec(spec));
     const template = await this.loadTemplate();
     const groups = planCreateGroups(specs, MAX_BATCH, (spec) => this.bodyOf(spec, template));
@@ -88,7 +89,7 @@ export class DropletProvider implements Provider {
       if (!droplet.tags.includes(this.ownerTag)) {
         throw new ProviderError(
           `refusing to destroy droplet ${id} ("${droplet.name}"): it does not carry the ownership tag "${this.ownerTag}"`,
-          { status: 403, retryable: false },
+          { retryable: false },
         );
       }
       await this.deps.api.deleteDroplet(id);
