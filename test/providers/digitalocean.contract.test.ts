@@ -58,6 +58,21 @@ describe('digitalocean traffic through Prism', () => {
     ]);
   });
 
+  it('doctor resolves a snapshot id, and names one that does not exist (a 404)', async () => {
+    const run = (snapshot: number) =>
+      runDigitalOceanDoctor(
+        { ...doConfig(prism.url, template.path, { snapshot }), cluster: 'contract', maxServers: 1 },
+        { DIGITALOCEAN_TOKEN: fake.token },
+      );
+    const line = async (snapshot: number) =>
+      (await run(snapshot)).find((c) => c.name === 'DigitalOcean snapshot');
+    expect(await line(1002)).toMatchObject({ ok: true });
+    expect(await line(4242)).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/4242 does not exist/),
+    });
+  });
+
   it('429 with Retry-After, 500 and 404 answers conform and are handled', async () => {
     const provider = makeProvider('faults', doConfig(prism.url, template.path), fake.token);
     fake.inject({ method: 'GET', path: '/v2/droplets', status: 429, retryAfterSeconds: 1 });
