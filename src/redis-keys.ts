@@ -40,6 +40,8 @@ export function scalerKeys({ prefix, cluster }: KeySpace) {
     drain: (serverId: string) => `${base}:drain:${serverId}`,
     /** Set by the server once its last job finished after a drain. */
     drained: (serverId: string) => `${base}:drained:${serverId}`,
+    /** The last decision per pool, for `status` and the status page. */
+    lastDecision: (pool: string) => `${base}:decision:${pool}`,
     /** Consecutive failed creates and the pause that follows, per pool. */
     createFailures: (pool: string) => `${base}:create-failures:${pool}`,
   };

@@ -43,18 +43,25 @@ export function newPoolState(): PoolState {
   return { memory: initialMemory(), estimates: new Map(), last: undefined, lastDemand: undefined };
 }
 
-/** Decides every pool from one sample, then creates and drains within the global guard rails. */
-export async function scalePools(
-  ctx: ScaleContext,
+export interface PoolDecision {
+  pool: PoolConfig;
+  decision: Decision;
+  demand: { backlog: number; oldestWaitMs: number; activeJobs: number };
+}
+
+/** Decides every pool from one sample; updates each pool's memory but writes nothing. */
+export function decidePools(
+  config: AutoscalerConfig,
+  pools: Map<string, PoolState>,
   samples: QueueSample[],
   records: ServerRecord[],
   beats: Map<string, Heartbeat>,
   nowMs: number,
-): Promise<void> {
+): PoolDecision[] {
   const bySample = new Map(samples.map((s) => [s.queue, s]));
-  const decisions = ctx.config.pools.map((pool) => {
-    const state = ctx.pools.get(pool.name) ?? newPoolState();
-    ctx.pools.set(pool.name, state);
+  return config.pools.map((pool) => {
+    const state = pools.get(pool.name) ?? newPoolState();
+    pools.set(pool.name, state);
     const poolSamples = pool.queues
       .map((q) => bySample.get(q))
       .filter((s): s is QueueSample => s !== undefined);
@@ -64,18 +71,39 @@ export async function scalePools(
     const servers = records.filter((r) => r.pool === pool.name).map((r) => viewOf(r, beats));
     const decision = decide({ nowMs, policy: policyOf(pool), demand, servers, memory: state.memory });
     state.memory = decision.memory;
-    const summary = {
-      backlog: totalBacklog(demand),
-      oldestWaitMs: demand.oldestWaitMs,
-      activeJobs: demand.activeJobs,
+    return {
+      pool,
+      decision,
+      demand: {
+        backlog: totalBacklog(demand),
+        oldestWaitMs: demand.oldestWaitMs,
+        activeJobs: demand.activeJobs,
+      },
     };
+  });
+}
+
+/** Decides every pool from one sample, then creates and drains within the global guard rails. */
+export async function scalePools(
+  ctx: ScaleContext,
+  samples: QueueSample[],
+  records: ServerRecord[],
+  beats: Map<string, Heartbeat>,
+  nowMs: number,
+): Promise<void> {
+  const decisions = decidePools(ctx.config, ctx.pools, samples, records, beats, nowMs);
+  for (const { pool, decision, demand } of decisions) {
+    const state = ctx.pools.get(pool.name);
+    if (state === undefined) continue;
     if (state.last?.desired !== decision.desired || state.last.current !== decision.current) {
-      ctx.emit({ event: 'decision', pool: pool.name, ...summary, ...pick(decision) });
+      ctx.emit({ event: 'decision', pool: pool.name, ...demand, ...pick(decision) });
     }
     state.last = decision;
-    state.lastDemand = summary;
-    return { pool, decision };
-  });
+    state.lastDemand = demand;
+    // Kept a few ticks only: a status older than that would describe a scaler that stopped.
+    const snapshot = { atMs: nowMs, ...demand, ...pick(decision), drain: decision.drain };
+    await ctx.store.saveDecision(pool.name, snapshot, ctx.config.tickMs * 10);
+  }
 
   const plans = plan({
     nowMs,

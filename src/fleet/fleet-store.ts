@@ -136,6 +136,15 @@ export class FleetStore {
     await this.redis.set(this.keys.drain(id), '1', 'EX', closedRecordTtlSeconds);
   }
 
+  async saveDecision(pool: string, decision: object, ttlMs: number): Promise<void> {
+    await this.redis.set(this.keys.lastDecision(pool), JSON.stringify(decision), 'PX', ttlMs);
+  }
+
+  async lastDecision(pool: string): Promise<Record<string, unknown> | undefined> {
+    const raw = await this.redis.get(this.keys.lastDecision(pool));
+    return raw === null ? undefined : (JSON.parse(raw) as Record<string, unknown>);
+  }
+
   async history(id?: string, count = 1000): Promise<AuditEntry[]> {
     const entries = await this.redis.xrevrange(this.keys.audit, '+', '-', 'COUNT', count);
     return entries

@@ -1,0 +1,40 @@
+import { Redis } from 'ioredis';
+import { ConfigError, loadConfigFile } from '../config/load.ts';
+import type { AutoscalerConfig } from '../config/schema.ts';
+import { redactUrl } from '../dev/ensure-redis.ts';
+import { type CliIo, UsageError } from './io.ts';
+
+/** Loads and validates --config; every problem becomes one line of a UsageError. */
+export async function loadConfigFlag(path: string | undefined, io: CliIo): Promise<AutoscalerConfig> {
+  if (path === undefined)
+    throw new UsageError('--config: required; pass the path of your config file (JSON, YAML or JS)');
+  try {
+    return await loadConfigFile(path, io.env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.problems.join('\n'));
+    throw error;
+  }
+}
+
+/** A Redis client that answered PING, or a UsageError saying how to get one. */
+export async function connectRedis(url: string): Promise<Redis> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 3_000,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    await redis.ping();
+    return redis;
+  } catch (error) {
+    redis.disconnect();
+    const why = error instanceof Error ? error.message : String(error);
+    throw new UsageError(
+      `redis.url: no Redis answers at ${redactUrl(url)} (${why}); start one (\`docker compose up -d redis\`, ` +
+        '`apt-get install redis-server`, `brew install redis`) or set REDIS_URL',
+    );
+  }
+}

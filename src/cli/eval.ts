@@ -1,0 +1,36 @@
+import { FleetStore } from '../fleet/fleet-store.ts';
+import { QueueSampler } from '../sampler/queue-sampler.ts';
+import { decidePools } from '../scale-pools.ts';
+import { connectRedis, loadConfigFlag } from './context.ts';
+import { type CliIo, exitCode } from './io.ts';
+
+/** The dry run: one sample and the decision per pool, as JSON. Reads Redis, writes nothing. */
+export async function evalCommand(flags: { config?: string }, io: CliIo): Promise<number> {
+  const config = await loadConfigFlag(flags.config, io);
+  const redis = await connectRedis(config.redis.url);
+  try {
+    const store = new FleetStore(redis, { prefix: config.redis.bullmqPrefix, cluster: config.cluster });
+    const nowMs = Date.now();
+    const records = await store.list();
+    const beats = await store.heartbeats(records.map((r) => r.id));
+    const samples = await new QueueSampler(redis, config.redis.bullmqPrefix).sample(
+      config.pools.flatMap((p) => p.queues),
+      nowMs,
+    );
+    const decisions = decidePools(config, new Map(), samples, records, beats, nowMs);
+    const pools = decisions.map(({ pool, decision, demand }) => ({
+      pool: pool.name,
+      ...demand,
+      desired: decision.desired,
+      current: decision.current,
+      reason: decision.reason,
+      terms: decision.terms,
+      wouldDrain: decision.drain,
+      queues: samples.filter((s) => pool.queues.includes(s.queue)).map(({ recentRuntimesMs: _, ...s }) => s),
+    }));
+    io.out(JSON.stringify({ atMs: nowMs, pools }, null, 2));
+    return exitCode.ok;
+  } finally {
+    await redis.quit();
+  }
+}

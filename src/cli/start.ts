@@ -1,0 +1,31 @@
+import { Autoscaler } from '../autoscaler.ts';
+import { createLogger } from '../log.ts';
+import { connectRedis, loadConfigFlag } from './context.ts';
+import { type CliIo, exitCode } from './io.ts';
+
+/** Runs the scaler until SIGINT or SIGTERM, then stops it gracefully. */
+export async function startCommand(flags: { config?: string }, io: CliIo): Promise<number> {
+  const config = await loadConfigFlag(flags.config, io);
+  await (await connectRedis(config.redis.url)).quit();
+  const logger = createLogger({ level: config.log.level });
+  const scaler = new Autoscaler(config, { logger });
+  await scaler.start();
+  logger.info(
+    {
+      event: 'scaler.started',
+      cluster: config.cluster,
+      provider: config.provider.type,
+      pools: config.pools.map((p) => p.name),
+    },
+    'scaler started',
+  );
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  logger.info({ event: 'scaler.stopping', signal }, 'stopping: finishing running provisioning jobs');
+  await scaler.close();
+  logger.info({ event: 'scaler.stopped' }, 'scaler stopped; servers keep running');
+  logger.flush();
+  return exitCode.ok;
+}
