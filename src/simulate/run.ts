@@ -1,4 +1,5 @@
 import type { PoolConfig } from '../config/schema.ts';
+import { policyOf } from '../scale-pools.ts';
 import { horizonPolicy, judoscalePolicy, kedaPolicy, staticPolicy } from './baselines.ts';
 import { type SimOptions, type SimResult, simulate } from './engine.ts';
 import type { Billing } from './fleet.ts';
@@ -28,23 +29,9 @@ export interface Outcome {
   result: SimResult;
 }
 
+/** The pool's policy exactly as the scaler builds it from the config, so simulate tests what runs. */
 export function poolSetup(pool: PoolConfig, tickMs: number, maxServersTotal: number): PoolSetup {
-  return {
-    policy: {
-      minServers: pool.minServers,
-      maxServers: pool.maxServers,
-      slotsPerServer: pool.slotsPerServer,
-      targetWaitMs: pool.targetWaitMs,
-      bootMs: pool.bootSeconds * 1000,
-      targetUtilisation: pool.targetUtilisation,
-      maxStepUp: pool.maxStepUp,
-      scaleDownDelayMs: pool.scaleDownDelayMs,
-      idleToZeroMs: pool.idleToZeroMs,
-    },
-    defaultRuntimeMs: pool.defaultRuntimeMs,
-    tickMs,
-    maxServersTotal,
-  };
+  return { policy: policyOf(pool), defaultRuntimeMs: pool.defaultRuntimeMs, tickMs, maxServersTotal };
 }
 
 /** Every policy the benchmark compares, ours first; all share the simulator, boots and billing. */
