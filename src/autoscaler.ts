@@ -66,7 +66,8 @@ export class Autoscaler {
 
   /** One sample-decide-act round; start() runs it on a timer, tests may call it directly. */
   async tick(): Promise<void> {
-    const parts = this.parts ?? (this.parts = await this.connect());
+    this.parts ??= await this.connect();
+    const parts = this.parts;
     const nowMs = this.now();
     const records = await parts.store.list();
     const beats = await parts.store.heartbeats(records.map((r) => r.id));
@@ -98,7 +99,8 @@ export class Autoscaler {
 
   /** The fleet as recorded in Redis. */
   async servers(): Promise<ServerRecord[]> {
-    const parts = this.parts ?? (this.parts = await this.connect());
+    this.parts ??= await this.connect();
+    const parts = this.parts;
     return parts.store.list();
   }
 

@@ -49,7 +49,7 @@ export class DropletProvider implements Provider {
 
   async create(specs: ServerSpec[]): Promise<CreatedServer[]> {
     if (specs.length === 0) return [];
-    specs.forEach((spec) => this.checkSpec(spec));
+    for (const spec of specs) this.checkSpec(spec);
     const template = await this.loadTemplate();
     const groups = planCreateGroups(specs, MAX_BATCH, (spec) => this.bodyOf(spec, template));
     // A caller may repeat a create whose answer it never saw: droplets that exist are adopted.

@@ -108,7 +108,7 @@ export function createLocalProcessProvider(options: LocalProcessOptions): Provid
         .map((f) => f.slice(0, -'.json'.length));
       return ids
         .map(liveRecord)
-        .filter((r): r is ProcessRecord => r !== undefined && r.tags.includes(ownerTag))
+        .filter((r): r is ProcessRecord => r?.tags.includes(ownerTag) === true)
         .map(toServer);
     },
     async destroy(providerId) {

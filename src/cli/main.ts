@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { doctorCommand } from './doctor.ts';
 import { evalCommand } from './eval.ts';
 import { serversCommand, statusCommand } from './fleet-commands.ts';
 import { type CliIo, exitCode, processIo, UsageError } from './io.ts';
@@ -56,6 +57,14 @@ const commands: Record<string, Command> = {
       history: { type: 'string', help: 'show the transitions of this server' },
     },
     run: (f, io) => serversCommand(asFlags(f), io),
+  },
+  doctor: {
+    summary:
+      'check Redis and the provider setup (token, snapshot, size, limits, user_data); exit 1 if any fails',
+    usage: 'bullmq-autoscaler doctor --config <file> [--json]',
+    examples: ['DIGITALOCEAN_TOKEN=… bullmq-autoscaler doctor -c examples/digitalocean.config.yaml'],
+    options: { ...configOption, ...jsonOption },
+    run: (f, io) => doctorCommand(asFlags(f), io),
   },
 };
 

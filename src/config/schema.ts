@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { digitaloceanProviderSchema } from '../../providers/digitalocean/config.ts';
 
 const name = z
   .string()
@@ -63,12 +64,16 @@ const localProviderSchema = z
   })
   .strict();
 
-export const providerSchema = z.discriminatedUnion('type', [localProviderSchema], {
-  error: (issue) =>
-    issue.code === 'invalid_union'
-      ? 'unknown provider type: use "local-process"'
-      : (issue.message ?? 'invalid provider'),
-});
+export const providerSchema = z.discriminatedUnion(
+  'type',
+  [localProviderSchema, digitaloceanProviderSchema],
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union'
+        ? 'unknown provider type: use "local-process" or "digitalocean"'
+        : (issue.message ?? 'invalid provider'),
+  },
+);
 
 export const configSchema = z
   .object({

@@ -43,7 +43,10 @@ export class QueueSampler {
     );
     let cursor = 0;
     return partial.map(({ sample, heads }) => {
-      const take = (n: number) => second.slice(cursor, (cursor += n));
+      const take = (n: number) => {
+        cursor += n;
+        return second.slice(cursor - n, cursor);
+      };
       const [wait, prioritized, dueDelayed] = take(3).map((fields) => waitAgeMs(fields, nowMs));
       const runtimes = take(heads.completed.length);
       sample.oldestWaitMs = Math.max(0, wait ?? 0, prioritized ?? 0, dueDelayed ?? 0);

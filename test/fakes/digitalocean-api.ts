@@ -260,7 +260,7 @@ export class FakeDigitalOcean {
   private refuseCreate(b: Record<string, unknown>, count: number): string | undefined {
     if (!this.snapshots.some((s) => s.id === Number(b.image))) return `image ${String(b.image)} not found`;
     const size = this.sizes.find((s) => s.slug === b.size);
-    if (!size || !size.regions.includes(String(b.region))) return 'Size is not available in this region.';
+    if (!size?.regions.includes(String(b.region))) return 'Size is not available in this region.';
     const limit = this.options.dropletLimit ?? 25;
     if (this.droplets.size + count > limit) {
       return `creating this/these droplet(s) will exceed your droplet limit (${limit})`;
