@@ -96,7 +96,7 @@ export class QueueState {
 
   /** Unstarted jobs that were ready before the end, for the wait figures. */
   unstarted(): SimJob[] {
-    return [...this.#waiting.slice(this.#head), ...drain(this.#prioritized), ...drain(this.#delayed)];
+    return [...this.#waiting.slice(this.#head), ...popAll(this.#prioritized), ...popAll(this.#delayed)];
   }
 
   #makeReady(job: SimJob): void {
@@ -123,7 +123,7 @@ export class QueueState {
   }
 }
 
-function drain(heap: Heap<SimJob>): SimJob[] {
+function popAll(heap: Heap<SimJob>): SimJob[] {
   const jobs: SimJob[] = [];
   for (let job = heap.pop(); job !== undefined; job = heap.pop()) jobs.push(job);
   return jobs;

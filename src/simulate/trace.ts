@@ -66,7 +66,3 @@ function queueName(value: unknown, lineNo: number): string {
   if (typeof value !== 'string' || value === '') throw new TraceError(`line ${lineNo}: queue must be a name`);
   return value;
 }
-
-export function formatTrace(trace: Trace): string {
-  return trace.jobs.map((j) => JSON.stringify(j)).join('\n');
-}
