@@ -130,7 +130,7 @@ describe('decide', () => {
     expect(decide(input({ policy: pool, demand: long })).desired).toBeGreaterThan(5);
   });
 
-  it('plans for a rising arrival trend over the boot time only when forecasting is on', () => {
+  it('plans for a sharply rising arrival trend over the boot time unless forecasting is off', () => {
     const rising = {
       ...demand(0),
       queues: [
@@ -139,10 +139,13 @@ describe('decide', () => {
     };
     // 4 jobs/s × 1 s over 2 slots = 2 servers; the trend adds 0.1 × (4 s boot + 40 s lag) = 4.4 jobs/s → 4.2 → 5.
     const utilisation = { ...policy, steadyModel: 'utilisation' as const };
-    expect(decide(input({ demand: rising, policy: utilisation })).desired).toBe(2);
-    expect(decide(input({ demand: rising, policy: { ...utilisation, forecastTrend: true } })).desired).toBe(
-      5,
+    expect(decide(input({ demand: rising, policy: { ...utilisation, forecastTrend: false } })).desired).toBe(
+      2,
     );
+    expect(decide(input({ demand: rising, policy: utilisation })).desired).toBe(5);
+    // A rise of 0.02 × 44 s = 0.88 jobs/s is under half of 4 jobs/s: noise, not a burst.
+    const gentle = { ...rising, queues: rising.queues.map((q) => ({ ...q, arrivalTrendPerSecond2: 0.02 })) };
+    expect(decide(input({ demand: gentle, policy: utilisation })).desired).toBe(2);
   });
 
   it('explains the decision with its numbers', () => {
