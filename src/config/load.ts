@@ -3,6 +3,7 @@ import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { friendlyMessage } from './messages.ts';
 import { type AutoscalerConfig, type AutoscalerConfigInput, configSchema } from './schema.ts';
 
 /** A configuration the scaler must not run with; every problem is listed, each with its field path. */
@@ -33,7 +34,7 @@ export function parseConfig(
   env: NodeJS.ProcessEnv = process.env,
   baseFile?: string,
 ): AutoscalerConfig {
-  const result = configSchema.safeParse(applyEnv(raw, env));
+  const result = configSchema.safeParse(applyEnv(raw, env), { error: friendlyMessage });
   if (!result.success) throw new ConfigError(result.error.issues.flatMap(formatIssue));
   const config = result.data;
   checkFiles(config, baseFile);
@@ -73,7 +74,14 @@ function applyEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
   const config = { ...(raw as Record<string, unknown>) };
   if (env.REDIS_URL) config.redis = { ...asObject(config.redis), url: env.REDIS_URL };
   if (env.LOG_LEVEL) config.log = { ...asObject(config.log), level: env.LOG_LEVEL };
+  if (env.HTTP_PORT) config.http = { ...asObject(config.http), port: portFrom(env.HTTP_PORT) };
   return config;
+}
+
+/** A number when it reads as one, so the schema reports `http.port` with the value it got. */
+function portFrom(text: string): number | string {
+  const n = Number(text);
+  return text.trim() !== '' && Number.isFinite(n) ? n : text;
 }
 
 function asObject(value: unknown): Record<string, unknown> {

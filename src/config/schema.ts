@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { digitaloceanProviderSchema } from '../../providers/digitalocean/config.ts';
+import { alertsSchema, httpSchema } from './surfaces-schema.ts';
 
 const name = z
   .string()
@@ -123,10 +124,19 @@ export const configSchema = z
     pools: z.array(poolSchema).min(1).describe('Groups of queues, each served by one kind of server.'),
     log: z
       .object({
-        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+        level: z
+          .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+          .default('info')
+          .describe('Least severe log level written (env LOG_LEVEL).'),
+        summaryEveryMs: ms
+          .default(60_000)
+          .describe('A `summary` line per pool this often (backlog, wait, servers); 0 turns it off.'),
       })
       .strict()
-      .default({ level: 'info' }),
+      .default({ level: 'info', summaryEveryMs: 60_000 })
+      .describe('Log output: pino JSON lines, pretty on a terminal.'),
+    http: httpSchema,
+    alerts: alertsSchema,
   })
   .strict()
   .superRefine((config, ctx) => {
