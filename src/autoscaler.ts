@@ -1,15 +1,21 @@
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ownerTagOf, type Provider, poolTagOf, type ServerSpec } from '../providers/provider.ts';
 import { parseConfig } from './config/load.ts';
 import type { AutoscalerConfig, AutoscalerConfigInput } from './config/schema.ts';
 import { type EventOf, type ScalingEvent, type ScalingEventName, warningEvents } from './events.ts';
-import { FleetStore } from './fleet/fleet-store.ts';
+import { FencedError, FleetStore } from './fleet/fleet-store.ts';
+import { LeaderLease } from './fleet/leader-lease.ts';
+import { Leadership } from './fleet/leadership.ts';
 import { advanceLifecycle } from './fleet/lifecycle.ts';
 import type { ServerRecord } from './fleet/server-record.ts';
 import { createProvider } from './providers.ts';
 import { Provisioner } from './provisioning/provisioner.ts';
+import { reconcile } from './reconciler/reconcile.ts';
+import { StalledChecker } from './reconciler/stalled-checker.ts';
 import { QueueSampler } from './sampler/queue-sampler.ts';
 import { type PoolState, scalePools } from './scale-pools.ts';
 import { serverEnvToVariables } from './worker/server-env.ts';
@@ -33,6 +39,9 @@ export class Autoscaler {
   private readonly now: () => number;
   private readonly pools = new Map<string, PoolState>();
   private readonly lastSeen = new Map<string, number>();
+  private readonly orphansSeenAt = new Map<string, number>();
+  private readonly instance = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  private ticksLed = 0;
   private parts: Parts | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -68,10 +77,41 @@ export class Autoscaler {
   async tick(): Promise<void> {
     this.parts ??= await this.connect();
     const parts = this.parts;
+    const wasLeading = parts.leadership.isLeader;
+    if (!(await parts.leadership.ensure())) return;
+    // A new term starts from what Redis says, not from what this process remembered last time it led.
+    if (!wasLeading) this.resetMemory();
+    try {
+      await this.lead(parts);
+    } catch (error) {
+      if (!(error instanceof FencedError)) throw error;
+      await parts.leadership.lose('a fleet write was fenced: another scaler holds the lease');
+    }
+  }
+
+  /** Whether this scaler currently holds the cluster's lease. */
+  isLeader(): boolean {
+    return this.parts?.leadership.isLeader ?? false;
+  }
+
+  private async lead(parts: Parts): Promise<void> {
     const nowMs = this.now();
     const records = await parts.store.list();
     const beats = await parts.store.heartbeats(records.map((r) => r.id));
     await advanceLifecycle(this.lifecycleContext(parts), records, beats, nowMs);
+    if (this.ticksLed++ % this.config.lifecycle.reconcileEveryTicks === 0) {
+      await reconcile(
+        {
+          config: this.config,
+          store: parts.store,
+          provider: parts.provider,
+          emit: (e) => this.emit(e),
+          orphansSeenAt: this.orphansSeenAt,
+        },
+        await parts.store.list(),
+        nowMs,
+      );
+    }
     const queues = this.config.pools.flatMap((p) => p.queues);
     let samples: Awaited<ReturnType<QueueSampler['sample']>>;
     try {
@@ -97,6 +137,13 @@ export class Autoscaler {
     );
   }
 
+  private resetMemory(): void {
+    this.pools.clear();
+    this.lastSeen.clear();
+    this.orphansSeenAt.clear();
+    this.ticksLed = 0;
+  }
+
   /** The fleet as recorded in Redis. */
   async servers(): Promise<ServerRecord[]> {
     this.parts ??= await this.connect();
@@ -117,6 +164,8 @@ export class Autoscaler {
     const parts = this.parts;
     this.parts = undefined;
     if (!parts) return;
+    // Hand over at once instead of making a standby wait out the lease.
+    await parts.leadership.resign();
     await parts.provisioner.close();
     await parts.provider.close();
     await Promise.all([parts.redis.quit(), parts.bullRedis.quit()]);
@@ -168,10 +217,27 @@ export class Autoscaler {
       cluster: this.config.cluster,
       specOf: (record) => this.specOf(record),
       createFailureBackoffMs: this.config.createFailureBackoffMs,
+      circuitBreakerFailures: this.config.lifecycle.circuitBreakerFailures,
       emit: (e) => this.emit(e),
       now: this.now,
     });
-    return { redis, bullRedis, provider, store, provisioner, sampler: new QueueSampler(redis, bullmqPrefix) };
+    const lease = new LeaderLease(redis, store.keys, this.instance, this.config.lifecycle.leaseTtlMs);
+    const checker = new StalledChecker(
+      bullRedis,
+      bullmqPrefix,
+      this.config.pools.flatMap((p) => p.queues),
+      this.config.lifecycle.stalledCheckMs,
+    );
+    const leadership = new Leadership(lease, store, provisioner, checker, this.instance, (e) => this.emit(e));
+    return {
+      redis,
+      bullRedis,
+      provider,
+      store,
+      provisioner,
+      leadership,
+      sampler: new QueueSampler(redis, bullmqPrefix),
+    };
   }
 
   private specOf(record: ServerRecord): ServerSpec {
@@ -201,6 +267,7 @@ interface Parts {
   provider: Provider;
   store: FleetStore;
   provisioner: Provisioner;
+  leadership: Leadership;
   sampler: QueueSampler;
 }
 

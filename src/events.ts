@@ -24,7 +24,15 @@ export type ScalingEvent =
     }
   | { event: 'sample.failed'; error: string }
   | { event: 'tick.failed'; error: string }
-  | { event: 'provider.error'; operation: string; error: string; retryable: boolean };
+  | { event: 'provider.error'; operation: string; error: string; retryable: boolean }
+  | { event: 'circuit.open'; pool: string; failures: number; untilMs: number }
+  | { event: 'leader.acquired'; instance: string; fence: string }
+  | { event: 'leader.lost'; instance: string; reason: string }
+  | { event: 'orphan.found'; providerId: string; name: string }
+  | { event: 'orphan.deleted'; providerId: string; name: string }
+  | { event: 'orphan.adopted'; providerId: string; name: string; serverId: string; pool: string }
+  | { event: 'server.adopted'; pool: string; serverId: string; providerId: string }
+  | { event: 'server.vanished'; pool: string; serverId: string; providerId: string };
 
 export type ScalingEventName = ScalingEvent['event'];
 export type EventOf<N extends ScalingEventName> = Extract<ScalingEvent, { event: N }>;
@@ -37,4 +45,8 @@ export const warningEvents: ReadonlySet<ScalingEventName> = new Set([
   'sample.failed',
   'tick.failed',
   'provider.error',
+  'circuit.open',
+  'leader.lost',
+  'orphan.found',
+  'server.vanished',
 ]);

@@ -40,6 +40,10 @@ export function scalerKeys({ prefix, cluster }: KeySpace) {
     drain: (serverId: string) => `${base}:drain:${serverId}`,
     /** Set by the server once its last job finished after a drain. */
     drained: (serverId: string) => `${base}:drained:${serverId}`,
+    /** Held by the active scaler: `<fencing token>:<instance>`, expiring unless renewed. */
+    lease: `${base}:lease`,
+    /** Incremented on every lease acquisition: a newer leader always has a larger token. */
+    leaseToken: `${base}:lease-token`,
     /** The last decision per pool, for `status` and the status page. */
     lastDecision: (pool: string) => `${base}:decision:${pool}`,
     /** Consecutive failed creates and the pause that follows, per pool. */

@@ -86,6 +86,8 @@ export function createLocalProcessProvider(options: LocalProcessOptions): Provid
     async create(specs: ServerSpec[]): Promise<CreatedServer[]> {
       return specs.map((spec) => {
         const providerId = spec.name;
+        // Creating a name that already runs adopts it, as a cloud provider's lookup by name would.
+        if (liveRecord(providerId)) return { serverId: spec.serverId, providerId };
         const pid = startServer(spec, entry, options.bootDelayMs ?? 3_000, join(dir, `${providerId}.log`));
         const record: ProcessRecord = {
           providerId,

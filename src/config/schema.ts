@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { digitaloceanProviderSchema } from '../../providers/digitalocean/config.ts';
+import { lifecycleSchema } from './lifecycle-schema.ts';
 import { alertsSchema, httpSchema } from './surfaces-schema.ts';
 
 const name = z
@@ -103,23 +104,7 @@ export const configSchema = z
     createFailureBackoffMs: ms
       .default(30_000)
       .describe('First pause after a failed create; doubles per failure.'),
-    lifecycle: z
-      .object({
-        bootTimeoutMs: ms
-          .min(1_000)
-          .default(600_000)
-          .describe('A server not ready this long after its create call is hanging.'),
-        drainTimeoutMs: ms
-          .min(1_000)
-          .default(900_000)
-          .describe('A draining server is destroyed anyway after this long.'),
-        heartbeatLostMs: ms
-          .min(1_000)
-          .default(30_000)
-          .describe('A ready server silent this long has failed.'),
-      })
-      .strict()
-      .default({ bootTimeoutMs: 600_000, drainTimeoutMs: 900_000, heartbeatLostMs: 30_000 }),
+    lifecycle: lifecycleSchema,
     provider: providerSchema,
     pools: z.array(poolSchema).min(1).describe('Groups of queues, each served by one kind of server.'),
     log: z

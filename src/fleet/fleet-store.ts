@@ -14,6 +14,7 @@ const closedRecordTtlSeconds = 7 * 24 * 3600;
  * scalers or a retried job can never both apply the same transition.
  */
 const transitionScript = `
+if ARGV[6] ~= '' and redis.call('GET', KEYS[3]) ~= ARGV[6] then return 'fenced' end
 local current = redis.call('HGET', KEYS[1], 'state')
 if not current then return 'missing' end
 local allowed = false
@@ -22,11 +23,32 @@ for state in string.gmatch(ARGV[2], '[^,]+') do
 end
 if not allowed then return current end
 redis.call('HSET', KEYS[1], 'state', ARGV[1], 'updatedAtMs', ARGV[3], 'reason', ARGV[4])
-for i = 6, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 7, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'server', redis.call('HGET', KEYS[1], 'id'),
   'from', current, 'to', ARGV[1], 'reason', ARGV[4], 'atMs', ARGV[3])
 return 'ok'
 `;
+
+/** Adds new server records, only while the writer still holds the lease it believes it holds. */
+const addScript = `
+if ARGV[1] ~= '' and redis.call('GET', KEYS[3]) ~= ARGV[1] then return 'fenced' end
+local records = cjson.decode(ARGV[3])
+for i, record in ipairs(records) do
+  for field, value in pairs(record) do redis.call('HSET', KEYS[3 + i], field, value) end
+  redis.call('SADD', KEYS[1], record.id)
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'server', record.id, 'from', '', 'to', record.state,
+    'reason', record.reason, 'atMs', record.updatedAtMs)
+end
+return 'ok'
+`;
+
+/** A write refused because another scaler now holds the lease. */
+export class FencedError extends Error {
+  constructor() {
+    super('fleet write refused: another scaler holds the lease');
+    this.name = 'FencedError';
+  }
+}
 
 export interface AuditEntry {
   server: string;
@@ -38,6 +60,8 @@ export interface AuditEntry {
 
 export class FleetStore {
   readonly keys: ScalerKeys;
+  /** The lease value fleet writes are fenced with; empty for writers outside the leader (CLI, jobs' own checks). */
+  private fence = '';
 
   constructor(
     private readonly redis: Redis,
@@ -52,22 +76,24 @@ export class FleetStore {
     return Array.from({ length: count }, (_, i) => `${pool}-${last - count + i + 1}`);
   }
 
+  setFence(value: string | undefined): void {
+    this.fence = value ?? '';
+  }
+
   async add(records: ServerRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const multi = this.redis.multi();
-    for (const record of records) {
-      multi.hset(this.keys.server(record.id), toHash(record));
-      multi.sadd(this.keys.servers, record.id);
-      multi.xadd(
-        this.keys.audit,
-        'MAXLEN',
-        '~',
-        String(auditMaxLength),
-        '*',
-        ...auditFields(record, '', record.state),
-      );
-    }
-    await multi.exec();
+    const result = await this.redis.eval(
+      addScript,
+      3 + records.length,
+      this.keys.servers,
+      this.keys.audit,
+      this.keys.lease,
+      ...records.map((r) => this.keys.server(r.id)),
+      this.fence,
+      String(auditMaxLength),
+      JSON.stringify(records.map(toHash)),
+    );
+    if (result === 'fenced') throw new FencedError();
   }
 
   async list(): Promise<ServerRecord[]> {
@@ -92,16 +118,19 @@ export class FleetStore {
     const extra = Object.entries(fields).flatMap(([k, v]) => [k, String(v)]);
     const result = await this.redis.eval(
       transitionScript,
-      2,
+      3,
       this.keys.server(id),
       this.keys.audit,
+      this.keys.lease,
       to,
       fromStatesOf(to).join(','),
       String(nowMs),
       reason,
       String(auditMaxLength),
+      this.fence,
       ...extra,
     );
+    if (result === 'fenced') throw new FencedError();
     return result === 'ok';
   }
 
@@ -152,21 +181,6 @@ export class FleetStore {
       .filter((e) => id === undefined || e.server === id)
       .reverse();
   }
-}
-
-function auditFields(record: ServerRecord, from: string, to: string): string[] {
-  return [
-    'server',
-    record.id,
-    'from',
-    from,
-    'to',
-    to,
-    'reason',
-    record.reason,
-    'atMs',
-    String(record.updatedAtMs),
-  ];
 }
 
 function toAuditEntry(fields: string[]): AuditEntry {

@@ -4,6 +4,9 @@ import type { Provisioner } from '../provisioning/provisioner.ts';
 import type { FleetStore } from './fleet-store.ts';
 import type { Heartbeat, ServerRecord } from './server-record.ts';
 
+/** A record still `requested` this long after it was written lost its create job. */
+const requeueAfterMs = 30_000;
+
 export interface LifecycleContext {
   store: FleetStore;
   provisioner: Provisioner;
@@ -42,6 +45,20 @@ async function advance(
   const { lifecycle } = ctx.config;
   const since = (t: number | undefined) => nowMs - (t ?? r.updatedAtMs);
   switch (r.state) {
+    case 'requested':
+      // Its create job was lost (a crash between the record and the job): enqueue it again.
+      if (since(r.updatedAtMs) > requeueAfterMs) await ctx.provisioner.requestCreate(r.pool, [r.id]);
+      return;
+    case 'creating':
+      if (since(r.createCalledAtMs) > lifecycle.createTimeoutMs) {
+        await hang(
+          ctx,
+          r,
+          `create call unanswered for ${Math.round(since(r.createCalledAtMs) / 1000)}s`,
+          nowMs,
+        );
+      }
+      return;
     case 'booting':
       if (
         alive &&

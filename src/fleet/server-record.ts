@@ -11,6 +11,8 @@ export interface ServerRecord {
   updatedAtMs: number;
   /** When the provider's create call went out: boot time and deadlines are measured from it. */
   createCalledAtMs: number | undefined;
+  /** The provisioning job that claimed this server's create; only it may (re)try the create. */
+  createJobId?: string | undefined;
   readyAtMs: number | undefined;
   drainStartedAtMs: number | undefined;
   /** Why the server reached its current state. */
@@ -58,6 +60,7 @@ export function fromHash(hash: Record<string, string>): ServerRecord | undefined
     createdAtMs: Number(hash.createdAtMs ?? 0),
     updatedAtMs: Number(hash.updatedAtMs ?? 0),
     createCalledAtMs: optionalNumber(hash.createCalledAtMs),
+    createJobId: hash.createJobId,
     readyAtMs: optionalNumber(hash.readyAtMs),
     drainStartedAtMs: optionalNumber(hash.drainStartedAtMs),
     reason: hash.reason ?? '',

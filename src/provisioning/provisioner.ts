@@ -25,6 +25,8 @@ export interface ProvisionerOptions {
   /** Builds what the provider needs for a record: name, tags and the worker's environment. */
   specOf: (record: ServerRecord) => ServerSpec;
   createFailureBackoffMs: number;
+  /** Consecutive failed creates after which the pool's circuit opens (an alert, and a longer pause). */
+  circuitBreakerFailures: number;
   emit: (event: ScalingEvent) => void;
   now: () => number;
 }
@@ -32,6 +34,11 @@ export interface ProvisionerOptions {
 /** Attempts per provisioning job; BullMQ spaces them with exponential backoff. */
 const createAttempts = 4;
 const destroyAttempts = 10;
+/**
+ * A job of a SIGKILLed scaler is picked up again once its lock lapses; short locks keep a
+ * restarted scaler from waiting half a minute for its own creates.
+ */
+const jobLockMs = 10_000;
 
 /**
  * Runs creates and destroys as jobs on our own BullMQ queue. Job ids derive from server ids, so
@@ -39,14 +46,36 @@ const destroyAttempts = 10;
  */
 export class Provisioner {
   readonly queue: Queue<ProvisioningJob>;
-  private readonly worker: Worker<ProvisioningJob>;
+  private worker: Worker<ProvisioningJob> | undefined;
 
   constructor(private readonly o: ProvisionerOptions) {
-    const name = provisioningQueueName(o.cluster);
-    const common = { connection: o.redis, prefix: o.prefix };
-    this.queue = new Queue<ProvisioningJob>(name, common);
-    this.worker = new Worker<ProvisioningJob>(name, (job) => this.run(job), { ...common, concurrency: 8 });
-    this.worker.on('failed', (job, error) => void this.onFinalFailure(job, error));
+    this.queue = new Queue<ProvisioningJob>(provisioningQueueName(o.cluster), {
+      connection: o.redis,
+      prefix: o.prefix,
+    });
+  }
+
+  /** Only the leader runs provisioning jobs, so every fleet write they make carries its fence. */
+  startWorker(): void {
+    if (this.worker) return;
+    const worker = new Worker<ProvisioningJob>(this.queue.name, (job) => this.run(job), {
+      connection: this.o.redis,
+      prefix: this.o.prefix,
+      concurrency: 8,
+      lockDuration: jobLockMs,
+      stalledInterval: jobLockMs / 2,
+    });
+    worker.on('failed', (job, error) => void this.onFinalFailure(job, error).catch(() => {}));
+    // Redis outages surface through the tick; the worker reconnects by itself.
+    worker.on('error', () => {});
+    this.worker = worker;
+  }
+
+  /** Waits for running jobs to finish, then stops taking new ones. */
+  async stopWorker(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.close();
   }
 
   async requestCreate(pool: string, serverIds: string[]): Promise<void> {
@@ -87,26 +116,30 @@ export class Provisioner {
   }
 
   async close(): Promise<void> {
-    await this.worker.close();
+    await this.stopWorker();
     await this.queue.close();
   }
 
   private async run(job: Job<ProvisioningJob>): Promise<void> {
-    if (job.data.type === 'create') await this.create(job.data.pool, job.data.serverIds);
+    if (job.data.type === 'create') await this.create(job.data.pool, job.data.serverIds, job.id ?? '');
     else await this.destroy(job.data.serverId);
   }
 
-  private async create(pool: string, serverIds: string[]): Promise<void> {
+  private async create(pool: string, serverIds: string[], jobId: string): Promise<void> {
     const now = this.o.now();
     const records: ServerRecord[] = [];
     for (const id of serverIds) {
       const record = await this.o.store.get(id);
-      if (record?.state === 'requested') {
-        await this.o.store.transition(id, 'creating', 'create call', now, { createCalledAtMs: now });
-        records.push(record);
-      } else if (record?.state === 'creating') {
-        records.push(record); // a retry: the provider checks by name before creating again
-      }
+      const claimed =
+        record?.state === 'requested' &&
+        (await this.o.store.transition(id, 'creating', 'create call', now, {
+          createCalledAtMs: now,
+          createJobId: jobId,
+        }));
+      // A retry or a restarted job resumes only the servers this very job claimed: two jobs must
+      // never both create the same server. The provider looks the name up before creating again.
+      const resumed = record?.state === 'creating' && record.createJobId === jobId;
+      if (record && (claimed || resumed)) records.push(record);
     }
     if (records.length === 0) return;
     try {
@@ -180,6 +213,9 @@ export class Provisioner {
     const failures = await this.o.redis.hincrby(key, 'count', 1);
     const blockedUntilMs = this.o.now() + createBackoffMs(failures, this.o.createFailureBackoffMs);
     await this.o.redis.hset(key, 'blockedUntilMs', String(blockedUntilMs));
+    if (failures >= this.o.circuitBreakerFailures) {
+      this.o.emit({ event: 'circuit.open', pool, failures, untilMs: blockedUntilMs });
+    }
   }
 }
 

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+const ms = z.number().int().min(0);
+
+const defaults = {
+  bootTimeoutMs: 600_000,
+  createTimeoutMs: 300_000,
+  drainTimeoutMs: 900_000,
+  heartbeatLostMs: 30_000,
+  leaseTtlMs: 10_000,
+  reconcileEveryTicks: 30,
+  orphanGraceMs: 300_000,
+  adoptOrphans: false,
+  circuitBreakerFailures: 3,
+  stalledCheckMs: 5_000,
+};
+
+/** Deadlines, the leader lease and the reconciler: what keeps the fleet honest through crashes. */
+export const lifecycleSchema = z
+  .object({
+    bootTimeoutMs: ms
+      .min(1_000)
+      .default(defaults.bootTimeoutMs)
+      .describe('A server not ready this long after its create call is hanging, and is replaced.'),
+    createTimeoutMs: ms
+      .min(1_000)
+      .default(defaults.createTimeoutMs)
+      .describe('A create call unanswered this long is hanging.'),
+    drainTimeoutMs: ms
+      .min(1_000)
+      .default(defaults.drainTimeoutMs)
+      .describe('A draining server is destroyed anyway after this long; its jobs return to the queue.'),
+    heartbeatLostMs: ms
+      .min(1_000)
+      .default(defaults.heartbeatLostMs)
+      .describe('A ready server silent this long has failed, and is replaced.'),
+    leaseTtlMs: ms
+      .min(1_000)
+      .default(defaults.leaseTtlMs)
+      .describe('Leader lease lifetime: a standby takes over within it after the leader dies.'),
+    reconcileEveryTicks: z
+      .number()
+      .int()
+      .min(1)
+      .default(defaults.reconcileEveryTicks)
+      .describe('Compare the provider’s tagged servers with the records every this many ticks.'),
+    orphanGraceMs: ms
+      .default(defaults.orphanGraceMs)
+      .describe(
+        'A tagged server without a record is left alone this long before it is deleted (or adopted).',
+      ),
+    adoptOrphans: z
+      .boolean()
+      .default(defaults.adoptOrphans)
+      .describe('Adopt tagged servers without a record instead of deleting them.'),
+    circuitBreakerFailures: z
+      .number()
+      .int()
+      .min(1)
+      .default(defaults.circuitBreakerFailures)
+      .describe('Consecutive failed creates in a pool that open its circuit (an alert).'),
+    stalledCheckMs: ms
+      .min(100)
+      .default(defaults.stalledCheckMs)
+      .describe('How often the scaler returns jobs of dead servers to their queue.'),
+  })
+  .strict()
+  .default(defaults)
+  .describe('Server lifecycle deadlines, the leader lease and the reconciler.');

@@ -1,0 +1,66 @@
+import type { ScalingEvent } from '../events.ts';
+import type { Provisioner } from '../provisioning/provisioner.ts';
+import type { StalledChecker } from '../reconciler/stalled-checker.ts';
+import type { FleetStore } from './fleet-store.ts';
+import type { LeaderLease } from './leader-lease.ts';
+
+/**
+ * Starts and stops what only the leader may run (provisioning jobs, the stalled checker, fenced
+ * fleet writes) as the lease comes and goes.
+ */
+export class Leadership {
+  private leading = false;
+
+  constructor(
+    private readonly lease: LeaderLease,
+    private readonly store: FleetStore,
+    private readonly provisioner: Provisioner,
+    private readonly checker: StalledChecker,
+    private readonly instance: string,
+    private readonly emit: (event: ScalingEvent) => void,
+  ) {}
+
+  get isLeader(): boolean {
+    return this.leading;
+  }
+
+  /** Renews or takes the lease; says whether this scaler leads for this tick. */
+  async ensure(): Promise<boolean> {
+    let held: boolean;
+    try {
+      held = await this.lease.acquireOrRenew();
+    } catch (error) {
+      // Unsure whether we still hold it: behave as if not, so two scalers never both act.
+      await this.lose(`lease check failed: ${error instanceof Error ? error.message : String(error)}`);
+      throw error;
+    }
+    if (held && !this.leading) await this.gain();
+    if (!held && this.leading) await this.lose('lease taken by another scaler');
+    return held;
+  }
+
+  async lose(reason: string): Promise<void> {
+    this.lease.drop();
+    this.store.setFence(undefined);
+    if (!this.leading) return;
+    this.leading = false;
+    this.emit({ event: 'leader.lost', instance: this.instance, reason });
+    await Promise.all([this.provisioner.stopWorker(), this.checker.stop()]);
+  }
+
+  /** Steps down on purpose: the lease is released so a standby takes over at once. */
+  async resign(): Promise<void> {
+    await this.lease.release().catch(() => {});
+    this.store.setFence(undefined);
+    this.leading = false;
+    await Promise.all([this.provisioner.stopWorker(), this.checker.stop()]);
+  }
+
+  private async gain(): Promise<void> {
+    this.leading = true;
+    this.store.setFence(this.lease.value);
+    this.emit({ event: 'leader.acquired', instance: this.instance, fence: this.lease.value ?? '' });
+    this.provisioner.startWorker();
+    await this.checker.start();
+  }
+}

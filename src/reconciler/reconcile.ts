@@ -1,0 +1,130 @@
+import { ownerTagOf, type Provider, type ProviderServer, poolTagOf } from '../../providers/provider.ts';
+import type { AutoscalerConfig } from '../config/schema.ts';
+import type { ScalingEvent } from '../events.ts';
+import type { FleetStore } from '../fleet/fleet-store.ts';
+import type { ServerRecord } from '../fleet/server-record.ts';
+
+export interface ReconcileContext {
+  config: AutoscalerConfig;
+  store: FleetStore;
+  provider: Provider;
+  emit: (event: ScalingEvent) => void;
+  /** When each unknown tagged server was first seen by this process. */
+  orphansSeenAt: Map<string, number>;
+}
+
+/** States whose record claims a server exists at the provider. */
+const existingStates = new Set(['booting', 'ready', 'draining', 'failed', 'hanging']);
+
+/**
+ * Compares the provider's servers under our ownership tag with the fleet records: a server nobody
+ * tracks is a bill nobody sees, and a record without a server blocks capacity. Nothing without the
+ * ownership tag is ever listed, so nothing without it can be touched.
+ */
+export async function reconcile(
+  ctx: ReconcileContext,
+  records: ServerRecord[],
+  nowMs: number,
+): Promise<void> {
+  const listed = await ctx.provider.list(ownerTagOf(ctx.config.cluster));
+  const byName = new Map(records.map((r) => [r.name, r]));
+  const listedIds = new Set(listed.map((s) => s.providerId));
+  const seenNow = new Set<string>();
+  for (const server of listed) {
+    const record = byName.get(server.name);
+    if (record === undefined) {
+      seenNow.add(server.providerId);
+      await handleOrphan(ctx, server, nowMs);
+    } else if (
+      record.providerId === undefined &&
+      (record.state === 'requested' || record.state === 'creating')
+    ) {
+      await adoptCreated(ctx, record, server, nowMs);
+    }
+  }
+  for (const id of ctx.orphansSeenAt.keys()) if (!seenNow.has(id)) ctx.orphansSeenAt.delete(id);
+  for (const record of records) await closeIfVanished(ctx, record, listedIds, nowMs);
+}
+
+/** The scaler died between the provider's create and recording it: the server is ours, take it. */
+async function adoptCreated(
+  ctx: ReconcileContext,
+  record: ServerRecord,
+  server: ProviderServer,
+  nowMs: number,
+) {
+  if (
+    await ctx.store.transition(record.id, 'booting', 'found at the provider', nowMs, {
+      providerId: server.providerId,
+    })
+  ) {
+    ctx.emit({
+      event: 'server.adopted',
+      pool: record.pool,
+      serverId: record.id,
+      providerId: server.providerId,
+    });
+  }
+}
+
+async function handleOrphan(ctx: ReconcileContext, server: ProviderServer, nowMs: number): Promise<void> {
+  const firstSeen = ctx.orphansSeenAt.get(server.providerId);
+  if (firstSeen === undefined) {
+    ctx.orphansSeenAt.set(server.providerId, nowMs);
+    ctx.emit({ event: 'orphan.found', providerId: server.providerId, name: server.name });
+    if (ctx.config.lifecycle.orphanGraceMs > 0) return;
+  } else if (nowMs - firstSeen < ctx.config.lifecycle.orphanGraceMs) {
+    return;
+  }
+  ctx.orphansSeenAt.delete(server.providerId);
+  const pool = ctx.config.pools.find((p) => server.tags.includes(poolTagOf(p.name)));
+  if (ctx.config.lifecycle.adoptOrphans && pool !== undefined) {
+    await adoptOrphan(ctx, server, pool.name, nowMs);
+    return;
+  }
+  await ctx.provider.destroy(server.providerId);
+  ctx.emit({ event: 'orphan.deleted', providerId: server.providerId, name: server.name });
+}
+
+async function adoptOrphan(ctx: ReconcileContext, server: ProviderServer, pool: string, nowMs: number) {
+  const prefix = `${ctx.config.cluster}-`;
+  const serverId = server.name.startsWith(prefix) ? server.name.slice(prefix.length) : server.name;
+  await ctx.store.add([
+    {
+      id: serverId,
+      name: server.name,
+      pool,
+      state: 'booting',
+      providerId: server.providerId,
+      createdAtMs: server.createdAtMs,
+      updatedAtMs: nowMs,
+      createCalledAtMs: nowMs,
+      readyAtMs: undefined,
+      drainStartedAtMs: undefined,
+      reason: 'adopted orphan',
+    },
+  ]);
+  ctx.emit({ event: 'orphan.adopted', providerId: server.providerId, name: server.name, serverId, pool });
+}
+
+/** A record whose server is gone (destroyed by hand, reclaimed) only blocks capacity: close it. */
+async function closeIfVanished(
+  ctx: ReconcileContext,
+  record: ServerRecord,
+  listed: Set<string>,
+  nowMs: number,
+) {
+  if (record.providerId === undefined || listed.has(record.providerId) || !existingStates.has(record.state))
+    return;
+  // A list can lag a create; ask once more, by id, before believing the server is gone.
+  if ((await ctx.provider.get(record.providerId)) !== undefined) return;
+  const to = record.state === 'booting' || record.state === 'ready' ? 'failed' : 'deleting';
+  if (await ctx.store.transition(record.id, to, 'vanished at the provider', nowMs)) {
+    ctx.emit({
+      event: 'server.vanished',
+      pool: record.pool,
+      serverId: record.id,
+      providerId: record.providerId,
+    });
+  }
+}
