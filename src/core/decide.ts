@@ -1,5 +1,6 @@
 import { slotsForWait } from './erlang.ts';
 import { arrivalTimeConstantMs } from './estimators.ts';
+import { nextWindow, windowDesired } from './scale-down-window.ts';
 import { capacityStates } from './server-state.ts';
 import type {
   Decision,
@@ -9,6 +10,7 @@ import type {
   PoolPolicy,
   QueueDemand,
   ServerView,
+  WindowEntry,
 } from './types.ts';
 
 /** Never plan to clear a backlog faster than this, however short the wait target is. */
@@ -51,9 +53,10 @@ export function decide(input: DecisionInput): Decision {
   const quiet = !busyNow && offered < quietSteadyServers;
   const raw = quiet && !mustStayAwake(policy, input.memory, nowMs) ? 0 : rawDesired(terms, busyNow);
 
-  const memory = nextMemory(input, raw, current, backlog, !quiet);
+  const steady = raw > 0 ? rawDesired({ ...terms, drain: 0 }, busyNow) : 0;
+  const memory = nextMemory(input, { atMs: nowMs, desired: raw, steady }, current, backlog, !quiet);
   const urgent = demand.oldestWaitMs > policy.targetWaitMs || backlog > input.memory.previousBacklog;
-  let desired = Math.max(...memory.recent.map((r) => r.desired));
+  let desired = windowDesired(memory.recent, nowMs, policy);
   if (urgent) desired = Math.max(desired, current);
   if (mustStayAwake(policy, memory, nowMs) && current > 0) desired = Math.max(desired, 1);
   if (desired > current) desired = Math.min(desired, current + policy.maxStepUp);
@@ -118,33 +121,20 @@ function rawDesired(terms: { steady: number; drain: number }, busyNow: boolean):
 
 function nextMemory(
   input: DecisionInput,
-  raw: number,
+  entry: WindowEntry,
   current: number,
   backlog: number,
   busyNow: boolean,
 ): DecisionMemory {
   const { nowMs, policy, memory } = input;
-  // A scaler that just started has no history: hold the fleet it found for one full window.
-  const seed = memory.recent.length === 0 ? [{ atMs: nowMs, desired: current }] : [];
-  const recent = [...seed, ...memory.recent, { atMs: nowMs, desired: raw }].filter(
-    (r) => r.atMs > nowMs - policy.scaleDownDelayMs || r.atMs === nowMs,
-  );
   const lastBusyAtMs = busyNow
     ? nowMs
     : (memory.lastBusyAtMs ?? (memory.recent.length === 0 ? nowMs : undefined));
-  return { recent: compact(recent), lastBusyAtMs, previousBacklog: backlog };
-}
-
-/** Keeps memory bounded: an entry dominated by a later, higher-or-equal one can never be the max. */
-function compact(recent: { atMs: number; desired: number }[]): { atMs: number; desired: number }[] {
-  const kept: { atMs: number; desired: number }[] = [];
-  for (const entry of recent) {
-    while (kept.length > 0 && (kept[kept.length - 1]?.desired ?? Number.POSITIVE_INFINITY) <= entry.desired) {
-      kept.pop();
-    }
-    kept.push(entry);
-  }
-  return kept;
+  return {
+    recent: nextWindow(memory.recent, entry, current, policy),
+    lastBusyAtMs,
+    previousBacklog: backlog,
+  };
 }
 
 function mustStayAwake(policy: PoolPolicy, memory: DecisionMemory, nowMs: number): boolean {

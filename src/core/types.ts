@@ -91,10 +91,19 @@ export interface PoolPolicy {
   forecastTrend?: boolean;
 }
 
+/** One tick's raw desired count, as the scale-down window remembers it. */
+export interface WindowEntry {
+  atMs: number;
+  /** Backlog drain included: held for one boot time, since a server released sooner costs a boot to get back. */
+  desired: number;
+  /** Without the drain term: held for the whole scale-down window. */
+  steady: number;
+}
+
 /** What decide() remembers between ticks; it returns the next value, it never mutates. */
 export interface DecisionMemory {
   /** Raw desired counts inside the scale-down window, oldest first. */
-  recent: { atMs: number; desired: number }[];
+  recent: WindowEntry[];
   /** Last time the pool had any backlog or active job. */
   lastBusyAtMs: number | undefined;
   /** Backlog at the previous tick, to see whether it grows. */

@@ -188,11 +188,17 @@ describe('decide() properties', () => {
     );
   });
 
-  it('keeps memory bounded: the window never holds more entries than distinct desired values', () => {
+  it('keeps memory bounded: no remembered entry is outdone in both values by a later one', () => {
     fc.assert(
       fc.property(inputArb, (input) => {
         const { recent } = decide(input).memory;
-        expect(new Set(recent.map((r) => r.desired)).size).toBe(recent.length);
+        recent.forEach((older, i) => {
+          const later = recent.slice(i + 1);
+          expect(later.some((r) => r.desired >= older.desired && r.steady >= older.steady)).toBe(false);
+          const inWindow =
+            older.atMs > input.nowMs - input.policy.scaleDownDelayMs || older.atMs === input.nowMs;
+          expect(inWindow).toBe(true);
+        });
         expect(capacity(input.servers)).toBe(decide(input).current);
       }),
     );

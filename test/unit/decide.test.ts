@@ -73,6 +73,21 @@ describe('decide', () => {
     expect(later.drain).toEqual(['s1', 's2']);
   });
 
+  it('holds capacity bought for a backlog for one boot time, not the whole window', () => {
+    const bought = decide(input({ demand: demand(36) }));
+    expect(bought.desired).toBe(2);
+    const two = servers(2, 'ready', 1);
+    const soon = decide(
+      input({ nowMs: 102_000, demand: demand(0, { activeJobs: 2 }), servers: two, memory: bought.memory }),
+    );
+    expect(soon.desired).toBe(2);
+    // Past the 4 s boot the queue is gone and one server covers the running jobs; the window keeps only that.
+    const later = decide(
+      input({ nowMs: 105_000, demand: demand(0, { activeJobs: 2 }), servers: two, memory: soon.memory }),
+    );
+    expect(later.desired).toBe(1);
+  });
+
   it('returns to zero only after the idle period', () => {
     const one = servers(1);
     const busy = decide(input({ demand: demand(1), servers: one }));
