@@ -2,7 +2,7 @@ import type { TimelinePoint } from './engine.ts';
 
 const width = 900;
 const panelHeight = 160;
-const margin = { left: 60, right: 20, top: 28, gap: 36 };
+const margin = { left: 60, right: 20, top: 48, gap: 40 };
 
 interface Series {
   label: string;
