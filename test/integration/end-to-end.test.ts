@@ -1,61 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLocalProcessProvider } from '../../providers/local-process/index.ts';
-import { ownerTagOf } from '../../providers/provider.ts';
 import { Autoscaler } from '../../src/autoscaler.ts';
-import type { AutoscalerConfigInput } from '../../src/config/schema.ts';
 import { captureLog, type LogLine } from '../helpers/capture-log.ts';
-import { deletePrefix, redisUrl, uniquePrefix, waitFor } from '../helpers/redis.ts';
+import { localCluster } from '../helpers/local-cluster.ts';
+import { waitFor } from '../helpers/redis.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-function setup(label: string) {
-  const url = redisUrl();
-  const prefix = uniquePrefix(label);
-  const stateDir = mkdtempSync(join(tmpdir(), 'bullmq-autoscaler-'));
-  const config: AutoscalerConfigInput = {
-    cluster: prefix,
-    redis: { url, bullmqPrefix: prefix },
-    tickMs: 200,
-    provider: {
-      type: 'local-process',
-      workerEntry: 'test/helpers/recording-worker.ts',
-      bootDelayMs: 300,
-      stateDir,
-    },
-    pools: [
-      {
-        name: 'main',
-        queues: ['alpha', 'beta'],
-        slotsPerServer: 4,
-        maxServers: 4,
-        targetWaitMs: 3_000,
-        bootSeconds: 1,
-        scaleDownDelayMs: 2_000,
-        idleToZeroMs: 3_000,
-        defaultRuntimeMs: 100,
-      },
-    ],
-  };
-  const provider = createLocalProcessProvider({
-    workerEntry: 'test/helpers/recording-worker.ts',
-    stateDir,
-    cluster: prefix,
-  });
-  cleanups.push(async () => {
-    for (const server of await provider.list(ownerTagOf(prefix))) await provider.destroy(server.providerId);
-    await deletePrefix(url, prefix);
-    rmSync(stateDir, { recursive: true, force: true });
-  });
-  return { url, prefix, config };
-}
 
 function eventOrder(lines: LogLine[], serverId: string): string[] {
   return lines
@@ -65,14 +18,19 @@ function eventOrder(lines: LogLine[], serverId: string): string[] {
 
 describe('the whole loop on the local-process provider', () => {
   it('scales from zero for a backlog, runs every job once, drains, and returns to zero', async () => {
-    const { url, prefix, config } = setup('e2e');
+    const cluster = localCluster('e2e', 'test/helpers/recording-worker.ts', {
+      queues: ['alpha', 'beta'],
+      slotsPerServer: 4,
+      maxServers: 4,
+      scaleDownDelayMs: 2_000,
+      idleToZeroMs: 3_000,
+    });
+    cleanups.push(() => cluster.cleanup());
+    const { url, prefix, config } = cluster;
     const log = captureLog();
     const scaler = new Autoscaler(config, { logger: log.logger });
     cleanups.push(() => scaler.close());
-    const queues = ['alpha', 'beta'].map((name) => new Queue(name, { connection: { url }, prefix }));
-    cleanups.push(async () => {
-      await Promise.all(queues.map((q) => q.close()));
-    });
+    const queues = ['alpha', 'beta'].map((name) => cluster.queue(name));
 
     for (const [i, queue] of queues.entries()) {
       await queue.addBulk(
