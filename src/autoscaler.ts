@@ -11,6 +11,7 @@ import { FencedError, FleetStore } from './fleet/fleet-store.ts';
 import { LeaderLease } from './fleet/leader-lease.ts';
 import { Leadership } from './fleet/leadership.ts';
 import { advanceLifecycle } from './fleet/lifecycle.ts';
+import { PinStore } from './fleet/pins.ts';
 import type { ServerRecord } from './fleet/server-record.ts';
 import { createProvider } from './providers.ts';
 import { Provisioner } from './provisioning/provisioner.ts';
@@ -18,7 +19,16 @@ import { reconcile } from './reconciler/reconcile.ts';
 import { StalledChecker } from './reconciler/stalled-checker.ts';
 import { QueueSampler } from './sampler/queue-sampler.ts';
 import { type PoolState, scalePools } from './scale-pools.ts';
+import { type Surfaces, startSurfaces } from './surfaces.ts';
 import { serverEnvToVariables } from './worker/server-env.ts';
+
+/** What /healthz reports. */
+export interface AutoscalerHealth {
+  role: 'leader' | 'standby';
+  redisOk: boolean;
+  /** When this instance last decided; undefined before its first decision as leader. */
+  lastTickAtMs: number | undefined;
+}
 
 export interface AutoscalerOptions {
   /** Use this provider instead of building one from `config.provider` (tests, custom clouds). */
@@ -46,6 +56,7 @@ export class Autoscaler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private surfaces: Surfaces | undefined;
 
   constructor(
     config: AutoscalerConfig | AutoscalerConfigInput,
@@ -70,6 +81,7 @@ export class Autoscaler {
   async start(): Promise<void> {
     this.parts = await this.connect();
     this.stopped = false;
+    this.surfaces = await startSurfaces(this, this.options.logger);
     this.schedule(0);
   }
 
@@ -129,6 +141,10 @@ export class Autoscaler {
         provisioner: parts.provisioner,
         pools: this.pools,
         emit: (e) => this.emit(e),
+        pins: new PinStore(parts.redis, {
+          prefix: this.config.redis.bullmqPrefix,
+          cluster: this.config.cluster,
+        }),
       },
       samples,
       fresh,
@@ -156,10 +172,31 @@ export class Autoscaler {
     return this.pools;
   }
 
+  /** Role, Redis reachability and when this instance last decided, for /healthz. */
+  async health(): Promise<AutoscalerHealth> {
+    const ping = this.parts?.redis.ping();
+    const redisOk =
+      ping === undefined
+        ? false
+        : await ping.then(
+            () => true,
+            () => false,
+          );
+    const decidedAt = [...this.pools.values()].map((p) => p.decidedAtMs ?? 0);
+    const last = Math.max(0, ...decidedAt);
+    return {
+      role: this.isLeader() ? 'leader' : 'standby',
+      redisOk,
+      lastTickAtMs: last > 0 ? last : undefined,
+    };
+  }
+
   /** Stops ticking, lets running provisioning jobs finish, and disconnects. Servers keep running. */
   async close(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    await this.surfaces?.close();
+    this.surfaces = undefined;
     await this.running;
     const parts = this.parts;
     this.parts = undefined;

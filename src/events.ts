@@ -1,4 +1,4 @@
-import type { Decision } from './core/types.ts';
+import type { Decision, ServerState } from './core/types.ts';
 
 /** Every scaling event, with a stable `event` name: the vocabulary of logs, the API and alerts. */
 export type ScalingEvent =
@@ -6,6 +6,18 @@ export type ScalingEvent =
       Decision,
       'desired' | 'current' | 'reason' | 'terms'
     >)
+  | {
+      event: 'summary';
+      pool: string;
+      backlog: number;
+      oldestWaitMs: number;
+      activeJobs: number;
+      desired: number;
+      current: number;
+      servers: Partial<Record<ServerState, number>>;
+    }
+  | { event: 'pin.applied'; pool: string; servers: number; untilMs: number | null; unpinnedDesired: number }
+  | { event: 'pin.expired'; pool: string; servers: number; reason: 'expired' | 'removed' }
   | { event: 'server.requested'; pool: string; serverId: string }
   | { event: 'server.created'; pool: string; serverId: string; providerId: string; createMs: number }
   | { event: 'server.ready'; pool: string; serverId: string; bootMs: number }
@@ -50,3 +62,33 @@ export const warningEvents: ReadonlySet<ScalingEventName> = new Set([
   'orphan.found',
   'server.vanished',
 ]);
+
+/** Every event name at run time (docs and tests check against it); the type keeps it complete. */
+const everyName: Record<ScalingEventName, true> = {
+  decision: true,
+  summary: true,
+  'pin.applied': true,
+  'pin.expired': true,
+  'server.requested': true,
+  'server.created': true,
+  'server.ready': true,
+  'server.draining': true,
+  'server.drained': true,
+  'server.deleting': true,
+  'server.deleted': true,
+  'server.failed': true,
+  'server.hanging': true,
+  'limit.hit': true,
+  'sample.failed': true,
+  'tick.failed': true,
+  'provider.error': true,
+  'circuit.open': true,
+  'leader.acquired': true,
+  'leader.lost': true,
+  'orphan.found': true,
+  'orphan.deleted': true,
+  'orphan.adopted': true,
+  'server.adopted': true,
+  'server.vanished': true,
+};
+export const scalingEventNames = Object.keys(everyName) as ScalingEventName[];

@@ -44,6 +44,8 @@ export function scalerKeys({ prefix, cluster }: KeySpace) {
     lease: `${base}:lease`,
     /** Incremented on every lease acquisition: a newer leader always has a larger token. */
     leaseToken: `${base}:lease-token`,
+    /** An operator's pin of a pool's server count (`scale --pin`), expiring with it. */
+    pin: (pool: string) => `${base}:pin:${pool}`,
     /** The last decision per pool, for `status` and the status page. */
     lastDecision: (pool: string) => `${base}:decision:${pool}`,
     /** Consecutive failed creates and the pause that follows, per pool. */

@@ -4,8 +4,9 @@ import { poolDemand, type QueueEstimate, updateEstimate } from './core/estimator
 import { plan } from './core/plan.ts';
 import { capacityStates, liveStates } from './core/server-state.ts';
 import type { Decision, DecisionMemory, PoolPolicy, QueueSample, ServerView } from './core/types.ts';
-import type { ScalingEvent } from './events.ts';
+import type { EventOf, ScalingEvent } from './events.ts';
 import type { FleetStore } from './fleet/fleet-store.ts';
+import { applyPin, type Pin, type PinStore, pinChange } from './fleet/pins.ts';
 import type { Heartbeat, ServerRecord } from './fleet/server-record.ts';
 import type { Provisioner } from './provisioning/provisioner.ts';
 
@@ -15,6 +16,11 @@ export interface PoolState {
   estimates: Map<string, QueueEstimate>;
   last: Decision | undefined;
   lastDemand: { backlog: number; oldestWaitMs: number; activeJobs: number } | undefined;
+  /** The operator's pin applied at the last tick, to log when it changes or lapses. */
+  pin: Pin | undefined;
+  summaryAtMs: number | undefined;
+  /** When this scaler last decided for the pool: the age of its last tick, for /healthz. */
+  decidedAtMs: number | undefined;
 }
 
 export interface ScaleContext {
@@ -23,6 +29,8 @@ export interface ScaleContext {
   provisioner: Provisioner;
   pools: Map<string, PoolState>;
   emit: (event: ScalingEvent) => void;
+  /** Operators' pins (`scale --pin`); without it no pin applies. */
+  pins?: PinStore;
 }
 
 export function policyOf(pool: PoolConfig): PoolPolicy {
@@ -40,13 +48,23 @@ export function policyOf(pool: PoolConfig): PoolPolicy {
 }
 
 export function newPoolState(): PoolState {
-  return { memory: initialMemory(), estimates: new Map(), last: undefined, lastDemand: undefined };
+  return {
+    memory: initialMemory(),
+    estimates: new Map(),
+    last: undefined,
+    lastDemand: undefined,
+    pin: undefined,
+    summaryAtMs: undefined,
+    decidedAtMs: undefined,
+  };
 }
 
 export interface PoolDecision {
   pool: PoolConfig;
   decision: Decision;
   demand: { backlog: number; oldestWaitMs: number; activeJobs: number };
+  /** What the policy wanted before an operator's pin overrode it. */
+  unpinnedDesired: number;
 }
 
 /** Decides every pool from one sample; updates each pool's memory but writes nothing. */
@@ -57,6 +75,7 @@ export function decidePools(
   records: ServerRecord[],
   beats: Map<string, Heartbeat>,
   nowMs: number,
+  pins: ReadonlyMap<string, Pin> = new Map(),
 ): PoolDecision[] {
   const bySample = new Map(samples.map((s) => [s.queue, s]));
   return config.pools.map((pool) => {
@@ -69,11 +88,12 @@ export function decidePools(
       state.estimates.set(s.queue, updateEstimate(state.estimates.get(s.queue), s, nowMs));
     const demand = poolDemand(poolSamples, state.estimates, pool.defaultRuntimeMs);
     const servers = records.filter((r) => r.pool === pool.name).map((r) => viewOf(r, beats));
-    const decision = decide({ nowMs, policy: policyOf(pool), demand, servers, memory: state.memory });
-    state.memory = decision.memory;
+    const unpinned = decide({ nowMs, policy: policyOf(pool), demand, servers, memory: state.memory });
+    state.memory = unpinned.memory;
     return {
       pool,
-      decision,
+      decision: applyPin(unpinned, pins.get(pool.name), servers),
+      unpinnedDesired: unpinned.desired,
       demand: {
         backlog: totalBacklog(demand),
         oldestWaitMs: demand.oldestWaitMs,
@@ -91,14 +111,27 @@ export async function scalePools(
   beats: Map<string, Heartbeat>,
   nowMs: number,
 ): Promise<void> {
-  const decisions = decidePools(ctx.config, ctx.pools, samples, records, beats, nowMs);
-  for (const { pool, decision, demand } of decisions) {
+  const pins =
+    (await ctx.pins?.active(
+      ctx.config.pools.map((p) => p.name),
+      nowMs,
+    )) ?? new Map<string, Pin>();
+  const decisions = decidePools(ctx.config, ctx.pools, samples, records, beats, nowMs, pins);
+  for (const { pool, decision, demand, unpinnedDesired } of decisions) {
     const state = ctx.pools.get(pool.name);
     if (state === undefined) continue;
+    const pinEvent = pinChange(pool.name, state.pin, pins.get(pool.name), unpinnedDesired, nowMs);
+    if (pinEvent) ctx.emit(pinEvent);
+    state.pin = pins.get(pool.name);
+    if (nowMs - (state.summaryAtMs ?? Number.NEGATIVE_INFINITY) >= ctx.config.log.summaryEveryMs) {
+      if (ctx.config.log.summaryEveryMs > 0) ctx.emit(summaryOf(pool.name, demand, decision, records));
+      state.summaryAtMs = nowMs;
+    }
     if (state.last?.desired !== decision.desired || state.last.current !== decision.current) {
       ctx.emit({ event: 'decision', pool: pool.name, ...demand, ...pick(decision) });
     }
     state.last = decision;
+    state.decidedAtMs = nowMs;
     state.lastDemand = demand;
     // Kept a few ticks only: a status older than that would describe a scaler that stopped.
     const snapshot = { atMs: nowMs, ...demand, ...pick(decision), drain: decision.drain };
@@ -131,6 +164,17 @@ export async function scalePools(
 
 function pick(d: Decision) {
   return { desired: d.desired, current: d.current, reason: d.reason, terms: d.terms };
+}
+
+function summaryOf(
+  pool: string,
+  demand: PoolDecision['demand'],
+  decision: Decision,
+  records: ServerRecord[],
+): EventOf<'summary'> {
+  const servers: Partial<Record<ServerRecord['state'], number>> = {};
+  for (const r of records) if (r.pool === pool) servers[r.state] = (servers[r.state] ?? 0) + 1;
+  return { event: 'summary', pool, ...demand, desired: decision.desired, current: decision.current, servers };
 }
 
 function currentOf(pool: string, records: ServerRecord[]): number {
@@ -167,7 +211,6 @@ async function createServers(ctx: ScaleContext, pool: string, count: number, now
   await ctx.provisioner.requestCreate(pool, ids);
 }
 
-/** Only servers that exist can drain; requested or creating victims are left for a later tick. */
 async function drainServers(
   ctx: ScaleContext,
   records: ServerRecord[],
@@ -176,11 +219,25 @@ async function drainServers(
 ): Promise<void> {
   for (const id of victims) {
     const record = records.find((r) => r.id === id);
-    if (record === undefined || (record.state !== 'ready' && record.state !== 'booting')) continue;
-    // A booting server's worker that starts before it sees the signal still closes gracefully.
-    if (await ctx.store.transition(id, 'draining', 'scale down', nowMs, { drainStartedAtMs: nowMs })) {
-      await ctx.store.signalDrain(id);
+    if (record && (await drainServer(ctx.store, record, 'scale down', nowMs)))
       ctx.emit({ event: 'server.draining', pool: record.pool, serverId: id, reason: 'scale down' });
-    }
   }
+}
+
+/**
+ * Starts one server's drain, for scale-down and for `drain <server>` alike. Only servers that
+ * exist can drain: requested or creating ones are left alone. Says whether the drain started.
+ */
+export async function drainServer(
+  store: FleetStore,
+  record: ServerRecord,
+  reason: string,
+  nowMs: number,
+): Promise<boolean> {
+  if (record.state !== 'ready' && record.state !== 'booting') return false;
+  // A booting server's worker that starts before it sees the signal still closes gracefully.
+  if (!(await store.transition(record.id, 'draining', reason, nowMs, { drainStartedAtMs: nowMs })))
+    return false;
+  await store.signalDrain(record.id);
+  return true;
 }

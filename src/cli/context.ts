@@ -38,3 +38,28 @@ export async function connectRedis(url: string): Promise<Redis> {
     );
   }
 }
+
+/** Runs `run` with the config of --config and a Redis that answered, and always disconnects. */
+export async function withRedis<T>(
+  configPath: string | undefined,
+  io: CliIo,
+  run: (redis: Redis, config: AutoscalerConfig) => Promise<T>,
+): Promise<T> {
+  const config = await loadConfigFlag(configPath, io);
+  const redis = await connectRedis(config.redis.url);
+  try {
+    return await run(redis, config);
+  } finally {
+    await redis.quit();
+  }
+}
+
+/** The config's pool of that name, or a UsageError listing the pools there are. */
+export function poolNamed(config: AutoscalerConfig, name: string): AutoscalerConfig['pools'][number] {
+  const pool = config.pools.find((p) => p.name === name);
+  if (pool === undefined)
+    throw new UsageError(
+      `pool: no pool "${name}" in the config; pools: ${config.pools.map((p) => p.name).join(', ')}`,
+    );
+  return pool;
+}

@@ -1,4 +1,5 @@
 import { FleetStore } from '../fleet/fleet-store.ts';
+import { PinStore } from '../fleet/pins.ts';
 import { QueueSampler } from '../sampler/queue-sampler.ts';
 import { decidePools } from '../scale-pools.ts';
 import { connectRedis, loadConfigFlag } from './context.ts';
@@ -9,7 +10,8 @@ export async function evalCommand(flags: { config?: string }, io: CliIo): Promis
   const config = await loadConfigFlag(flags.config, io);
   const redis = await connectRedis(config.redis.url);
   try {
-    const store = new FleetStore(redis, { prefix: config.redis.bullmqPrefix, cluster: config.cluster });
+    const space = { prefix: config.redis.bullmqPrefix, cluster: config.cluster };
+    const store = new FleetStore(redis, space);
     const nowMs = Date.now();
     const records = await store.list();
     const beats = await store.heartbeats(records.map((r) => r.id));
@@ -17,7 +19,11 @@ export async function evalCommand(flags: { config?: string }, io: CliIo): Promis
       config.pools.flatMap((p) => p.queues),
       nowMs,
     );
-    const decisions = decidePools(config, new Map(), samples, records, beats, nowMs);
+    const pins = await new PinStore(redis, space).active(
+      config.pools.map((p) => p.name),
+      nowMs,
+    );
+    const decisions = decidePools(config, new Map(), samples, records, beats, nowMs, pins);
     const pools = decisions.map(({ pool, decision, demand }) => ({
       pool: pool.name,
       ...demand,

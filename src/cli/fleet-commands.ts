@@ -1,6 +1,8 @@
+import type { AutoscalerConfig } from '../config/schema.ts';
 import { capacityStates } from '../core/server-state.ts';
 import { FleetStore } from '../fleet/fleet-store.ts';
-import { connectRedis, loadConfigFlag } from './context.ts';
+import { PinStore } from '../fleet/pins.ts';
+import { withRedis } from './context.ts';
 import { type CliIo, exitCode, UsageError } from './io.ts';
 
 interface Flags {
@@ -9,21 +11,15 @@ interface Flags {
   history?: string;
 }
 
-async function withStore<T>(
+function withStore<T>(
   flags: Flags,
   io: CliIo,
-  run: (store: FleetStore, config: Awaited<ReturnType<typeof loadConfigFlag>>) => Promise<T>,
-) {
-  const config = await loadConfigFlag(flags.config, io);
-  const redis = await connectRedis(config.redis.url);
-  try {
-    return await run(
-      new FleetStore(redis, { prefix: config.redis.bullmqPrefix, cluster: config.cluster }),
-      config,
-    );
-  } finally {
-    await redis.quit();
-  }
+  run: (store: FleetStore, config: AutoscalerConfig, pins: PinStore) => Promise<T>,
+): Promise<T> {
+  return withRedis(flags.config, io, (redis, config) => {
+    const space = { prefix: config.redis.bullmqPrefix, cluster: config.cluster };
+    return run(new FleetStore(redis, space), config, new PinStore(redis, space));
+  });
 }
 
 /** `servers`: the fleet as recorded, or one server's audit trail with --history. */
@@ -55,8 +51,12 @@ export function serversCommand(flags: Flags, io: CliIo): Promise<number> {
 
 /** `status`: per pool, the last decision, its reason and the servers by state. */
 export function statusCommand(flags: Flags, io: CliIo): Promise<number> {
-  return withStore(flags, io, async (store, config) => {
+  return withStore(flags, io, async (store, config, pinStore) => {
     const servers = await store.list();
+    const pins = await pinStore.active(
+      config.pools.map((p) => p.name),
+      Date.now(),
+    );
     const pools = await Promise.all(
       config.pools.map(async (pool) => {
         const mine = servers.filter((s) => s.pool === pool.name);
@@ -70,6 +70,7 @@ export function statusCommand(flags: Flags, io: CliIo): Promise<number> {
           pool: pool.name,
           queues: pool.queues,
           servers: byState,
+          pin: pins.get(pool.name) ?? null,
           lastDecision: await store.lastDecision(pool.name),
         };
       }),
@@ -81,6 +82,7 @@ export function statusCommand(flags: Flags, io: CliIo): Promise<number> {
     for (const p of pools) {
       const capacity = capacityStates.reduce((n, s) => n + (p.servers[s] ?? 0), 0);
       io.out(`pool ${p.pool} (${p.queues.join(', ')}): ${capacity} server(s) ${JSON.stringify(p.servers)}`);
+      if (p.pin) io.out(`  pinned to ${p.pin.servers} ${pinUntil(p.pin.untilMs)}`);
       io.out(
         p.lastDecision
           ? `  last decision: ${String(p.lastDecision.reason)}`
@@ -89,4 +91,8 @@ export function statusCommand(flags: Flags, io: CliIo): Promise<number> {
     }
     return exitCode.ok;
   });
+}
+
+function pinUntil(untilMs: number | undefined): string {
+  return untilMs === undefined ? 'until --unpin' : `until ${new Date(untilMs).toISOString()}`;
 }

@@ -23,7 +23,11 @@ describe('bad input exits 2 with one line naming the field, and starts no server
       config({ provider: { type: 'hetzner' } }),
       /^error: provider\.type: unknown provider type/m,
     ],
-    ['a negative minServers', config({}, { minServers: -1 }), /^error: pools\[0\]\.minServers: .*>=0/m],
+    [
+      'a negative minServers',
+      config({}, { minServers: -1 }),
+      /^error: pools\[0\]\.minServers: must be ≥ 0 \(got -1\)$/m,
+    ],
     [
       'inverted min/max',
       config({}, { minServers: 3, maxServers: 1 }),

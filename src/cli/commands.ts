@@ -1,0 +1,131 @@
+import { runSimulateCommand } from '../simulate/command.ts';
+import { configCommand } from './config-command.ts';
+import { doctorCommand } from './doctor.ts';
+import { drainCommand } from './drain.ts';
+import { evalCommand } from './eval.ts';
+import { serversCommand, statusCommand } from './fleet-commands.ts';
+import { type Command, configOption, jsonOption, text } from './options.ts';
+import { scaleCommand } from './scale.ts';
+import { startCommand } from './start.ts';
+
+/** Every subcommand: what `--help` prints and what runs. */
+export const commands: Record<string, Command> = {
+  start: {
+    summary: 'run the scaler until SIGINT/SIGTERM',
+    usage: 'bullmq-autoscaler start --config <file>',
+    examples: [
+      'bullmq-autoscaler start --config autoscaler.config.json',
+      'REDIS_URL=redis://10.0.0.5:6379 HTTP_PORT=9464 bullmq-autoscaler start -c autoscaler.yaml',
+    ],
+    options: configOption,
+    run: ({ flags }, io) => startCommand({ config: text(flags, 'config') }, io),
+  },
+  status: {
+    summary: 'per pool: servers by state, any pin, and the last decision with its reason',
+    usage: 'bullmq-autoscaler status --config <file> [--json]',
+    examples: [
+      'bullmq-autoscaler status -c autoscaler.config.json',
+      'bullmq-autoscaler status -c a.yaml --json',
+    ],
+    options: { ...configOption, ...jsonOption },
+    run: ({ flags }, io) => statusCommand({ config: text(flags, 'config'), json: flags.json === true }, io),
+  },
+  servers: {
+    summary: 'list the fleet, or one server’s audit trail',
+    usage: 'bullmq-autoscaler servers --config <file> [--history <server-id>] [--json]',
+    examples: [
+      'bullmq-autoscaler servers -c autoscaler.config.json',
+      'bullmq-autoscaler servers -c autoscaler.config.json --history main-3',
+    ],
+    options: {
+      ...configOption,
+      ...jsonOption,
+      history: { type: 'string', help: 'show the transitions of this server' },
+    },
+    run: ({ flags }, io) =>
+      serversCommand(
+        { config: text(flags, 'config'), json: flags.json === true, history: text(flags, 'history') },
+        io,
+      ),
+  },
+  eval: {
+    summary: 'dry run: sample once and print each pool’s decision as JSON; writes nothing',
+    usage: 'bullmq-autoscaler eval --config <file>',
+    examples: ['bullmq-autoscaler eval --config autoscaler.config.json | jq .pools[0].reason'],
+    options: configOption,
+    run: ({ flags }, io) => evalCommand({ config: text(flags, 'config') }, io),
+  },
+  simulate: {
+    summary: 'replay a trace (a file or a generator) through the policy on a virtual clock',
+    usage:
+      'bullmq-autoscaler simulate --trace <file|generator> --config <file> [--pool <name>] [--json] [--chart out.svg]',
+    examples: [
+      'bullmq-autoscaler simulate --trace spike --config autoscaler.config.json',
+      'bullmq-autoscaler simulate --trace jobs.csv -c autoscaler.yaml --pool emails --json --chart wait.svg',
+    ],
+    options: {
+      ...configOption,
+      ...jsonOption,
+      trace: { type: 'string', help: 'trace file, or a generator name (spike, steady, …)' },
+      pool: { type: 'string', help: 'pool to simulate; default the first' },
+      chart: { type: 'string', help: 'write an SVG timeline here' },
+      billing: { type: 'string', help: '"second" or "hour"' },
+      price: { type: 'string', help: 'USD per server-hour' },
+      warmup: { type: 'string', help: 'seconds left out of the figures' },
+      seed: { type: 'string', help: 'random seed for generators' },
+    },
+    passthrough: true,
+    run: ({ argv }, io) => runSimulateCommand(argv, io.out),
+  },
+  doctor: {
+    summary:
+      'check Redis and the provider setup (token, snapshot, size, limits, user_data); exit 1 if any fails',
+    usage: 'bullmq-autoscaler doctor --config <file> [--json]',
+    examples: ['DIGITALOCEAN_TOKEN=… bullmq-autoscaler doctor -c examples/digitalocean.config.yaml'],
+    options: { ...configOption, ...jsonOption },
+    run: ({ flags }, io) => doctorCommand({ config: text(flags, 'config'), json: flags.json === true }, io),
+  },
+  drain: {
+    summary: 'drain one server as a scale-down would: it finishes its jobs, then the scaler deletes it',
+    usage: 'bullmq-autoscaler drain <server-id> --config <file>',
+    examples: ['bullmq-autoscaler drain main-3 -c autoscaler.config.json'],
+    options: configOption,
+    positionals: ['server-id'],
+    run: ({ flags, positionals: [server = ''] }, io) =>
+      drainCommand(server, { config: text(flags, 'config') }, io),
+  },
+  scale: {
+    summary: 'pin a pool to N servers (optionally for a while), or remove the pin',
+    usage: 'bullmq-autoscaler scale <pool> --config <file> (--pin <servers> [--for <duration>] | --unpin)',
+    examples: [
+      'bullmq-autoscaler scale emails --pin 4 --for 30m -c autoscaler.config.json',
+      'bullmq-autoscaler scale emails --unpin -c autoscaler.config.json',
+    ],
+    options: {
+      ...configOption,
+      pin: { type: 'string', help: 'keep the pool at this many servers' },
+      for: { type: 'string', help: 'pin lifetime: 90s, 30m, 2h, 1h30m; default until --unpin' },
+      unpin: { type: 'boolean', help: 'remove the pin; the policy decides again' },
+    },
+    positionals: ['pool'],
+    run: ({ flags, positionals: [pool = ''] }, io) =>
+      scaleCommand(
+        pool,
+        {
+          config: text(flags, 'config'),
+          pin: text(flags, 'pin'),
+          for: text(flags, 'for'),
+          unpin: flags.unpin === true,
+        },
+        io,
+      ),
+  },
+  config: {
+    summary: 'print the JSON Schema of config files',
+    usage: 'bullmq-autoscaler config schema',
+    examples: ['bullmq-autoscaler config schema > autoscaler.schema.json'],
+    options: {},
+    positionals: ['schema'],
+    run: ({ positionals: [what = ''] }, io) => configCommand(what, io),
+  },
+};
