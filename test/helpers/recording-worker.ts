@@ -9,6 +9,10 @@ const log = new Redis(env.redisUrl);
 const runsKey = `${env.bullmqPrefix}:test:runs`;
 const spansKey = `${env.bullmqPrefix}:test:spans`;
 
+// Every process that ever ran as a server, so tests can prove no server ran twice. A set, so a
+// command resent by the client after a reconnect cannot look like a second process.
+await log.sadd(`${env.bullmqPrefix}:test:starts`, `${env.serverId}:${process.pid}`);
+
 await runServerWorker({
   env,
   async processor(job) {
