@@ -1,4 +1,4 @@
-import { type DestinationStream, type Logger, pino } from 'pino';
+import { type DestinationStream, type LogFn, type Logger, pino } from 'pino';
 
 /** Field names whose values are secrets wherever they appear in a log line. */
 const secretPaths = ['token', '*.token', 'password', '*.password', 'authorization', '*.authorization'];
@@ -17,6 +17,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     base: { name: 'bullmq-autoscaler' },
     redact: { paths: secretPaths, censor: '[redacted]' },
     formatters: { log: redactUrls },
+    hooks: { logMethod: redactMessage },
   };
   if (options.destination) return pino(base, options.destination);
   const pretty = options.pretty ?? process.stdout.isTTY === true;
@@ -32,11 +33,29 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 
 /** Passwords inside URLs (redis://user:secret@host) are secrets too, wherever a URL appears. */
 function redactUrls(object: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(object)) {
-    out[key] = typeof value === 'string' ? redactUrlsIn(value) : value;
+  return redactDeep(object, 0) as Record<string, unknown>;
+}
+
+/** Deep enough for any event or error we log; deeper values are left out rather than risked. */
+const maxDepth = 6;
+
+function redactDeep(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return redactUrlsIn(value);
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth >= maxDepth) return '[too deep]';
+  // Errors (a Redis client's among them) quote the URL they failed on, in message and stack.
+  if (value instanceof Error) {
+    const { name, message, stack } = value;
+    return { type: name, message: redactUrlsIn(message), stack: stack && redactUrlsIn(stack) };
   }
-  return out;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, depth + 1)]));
+}
+
+/** The message text and its interpolated values go through the same redaction as fields. */
+function redactMessage(this: Logger, args: Parameters<LogFn>, method: LogFn): void {
+  const redacted = args.map((a) => (typeof a === 'string' ? redactUrlsIn(a) : a)) as Parameters<LogFn>;
+  method.apply(this, redacted);
 }
 
 export function redactUrlsIn(text: string): string {

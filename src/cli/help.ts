@@ -11,7 +11,7 @@ export function generalHelp(commands: Record<string, Command>): string {
     ...Object.entries(commands).map(([n, c]) => `  ${n.padEnd(width)}  ${c.summary}`),
     '',
     'Run `bullmq-autoscaler <command> --help` for its options and examples.',
-    'Environment: REDIS_URL, LOG_LEVEL and HTTP_PORT override the config file.',
+    'Environment: REDIS_URL, LOG_LEVEL, HTTP_PORT and ALERT_WEBHOOK_URL override the config file.',
     'Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.',
   ].join('\n');
 }

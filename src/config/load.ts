@@ -75,6 +75,9 @@ function applyEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
   if (env.REDIS_URL) config.redis = { ...asObject(config.redis), url: env.REDIS_URL };
   if (env.LOG_LEVEL) config.log = { ...asObject(config.log), level: env.LOG_LEVEL };
   if (env.HTTP_PORT) config.http = { ...asObject(config.http), port: portFrom(env.HTTP_PORT) };
+  // A webhook URL is a credential: it belongs in the environment, not in a committed file.
+  if (env.ALERT_WEBHOOK_URL)
+    config.alerts = { ...asObject(config.alerts), webhookUrl: env.ALERT_WEBHOOK_URL };
   return config;
 }
 
@@ -88,15 +91,29 @@ function asObject(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 }
 
+/** Files the provider will need must exist now, not at the first scale-up hours later. */
 function checkFiles(config: AutoscalerConfig, baseFile: string | undefined): void {
-  if (config.provider.type !== 'local-process') return;
-  const entry = resolve(baseFile ? resolve(baseFile, '..') : process.cwd(), config.provider.workerEntry);
-  if (!existsSync(entry)) {
-    throw new ConfigError([
-      `provider.workerEntry: file not found: ${entry} (give the path of your worker script)`,
-    ]);
+  const base = baseFile ? resolve(baseFile, '..') : process.cwd();
+  const provider = config.provider;
+  if (provider.type === 'local-process') {
+    provider.workerEntry = existing(base, provider.workerEntry, 'provider.workerEntry', 'your worker script');
+  } else if (baseFile !== undefined) {
+    // Programmatic configs keep the provider's own rule (the working directory); files resolve
+    // from their folder like every other path in them.
+    provider.userDataFile = existing(
+      base,
+      provider.userDataFile,
+      'provider.userDataFile',
+      'your user_data template',
+    );
   }
-  config.provider.workerEntry = entry;
+}
+
+function existing(base: string, path: string, field: string, what: string): string {
+  const absolute = resolve(base, path);
+  if (!existsSync(absolute))
+    throw new ConfigError([`${field}: file not found: ${absolute} (give the path of ${what})`]);
+  return absolute;
 }
 
 /** `pools[1].maxServers: must be ≥ minServers (3)` */

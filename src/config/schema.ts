@@ -56,7 +56,9 @@ export const poolSchema = z
 
 const localProviderSchema = z
   .object({
-    type: z.literal('local-process'),
+    type: z
+      .literal('local-process')
+      .describe('Each "server" is a child process on this machine: for development, demos and tests.'),
     workerEntry: z.string().min(1).describe('Script each local "server" runs (it calls runServerWorker()).'),
     bootDelayMs: ms.default(3_000).describe('Delay before the worker starts, imitating a cloud boot.'),
     stateDir: z
@@ -69,17 +71,24 @@ const localProviderSchema = z
 export const providerSchema = z.discriminatedUnion(
   'type',
   [localProviderSchema, digitaloceanProviderSchema],
-  {
-    error: (issue) =>
-      issue.code === 'invalid_union'
-        ? 'unknown provider type: use "local-process" or "digitalocean"'
-        : (issue.message ?? 'invalid provider'),
-  },
+  { error: providerMessage },
 );
+
+function providerMessage(issue: z.core.$ZodRawIssue): string {
+  const types = '"local-process" or "digitalocean"';
+  if (issue.code === 'invalid_union') return `unknown provider type: use ${types}`;
+  if (issue.input === undefined) return `required: give an object with "type": ${types}`;
+  return `must be an object with "type": ${types}`;
+}
 
 export const configSchema = z
   .object({
-    $schema: z.string().optional(),
+    $schema: z
+      .string()
+      .optional()
+      .describe(
+        'Path or URL of this JSON Schema (docs/config.schema.json), for editors; the scaler ignores it.',
+      ),
     cluster: name
       .default('default')
       .describe('Scaler cluster name; it forms the ownership tag of every server.'),

@@ -26,7 +26,9 @@ export const alertsSchema = z
     webhookUrl: z
       .url({ protocol: /^https?$/ })
       .optional()
-      .describe('Slack-compatible incoming webhook; alerts are POSTed as {"text": …}. Off when unset.'),
+      .describe(
+        'Slack-compatible incoming webhook (env ALERT_WEBHOOK_URL); alerts are POSTed as {"text": …}. Off when unset.',
+      ),
     oldestWaitMs: z
       .number()
       .int()

@@ -1,0 +1,11 @@
+// A config as a TypeScript module: defineConfig() types every option and its documentation.
+import { defineConfig } from 'bullmq-autoscaler';
+
+export default defineConfig({
+  $schema: '../docs/config.schema.json',
+  cluster: 'typed',
+  provider: { type: 'local-process', workerEntry: './worker.ts', bootDelayMs: 2_000 },
+  pools: [{ name: 'emails', queues: ['emails'], slotsPerServer: 4, maxServers: 6, targetWaitMs: 10_000 }],
+  http: { port: 9464 },
+  alerts: { oldestWaitMs: 60_000 },
+});
