@@ -32,16 +32,20 @@ function chart(name, title, series, now, format) {
   const w = 460, h = 150, left = 44, bottom = 20, top = 8;
   const values = series.flatMap((s) => s.points.map((p) => p[1]));
   const max = Math.max(1, ...values);
-  const x = (t) => left + ((t - (now - hourMs)) / hourMs) * (w - left - 4);
+  // A young scaler's few minutes fill the chart; after an hour it is a sliding hour.
+  const first = Math.min(now, ...series.flatMap((s) => s.points.map((p) => p[0])));
+  const start = Math.max(now - hourMs, first);
+  const span = Math.max(1000, now - start);
+  const x = (t) => left + ((t - start) / span) * (w - left - 4);
   const y = (v) => top + (1 - v / max) * (h - top - bottom);
-  const lines = series.map((s) => '<polyline fill="none" stroke="' + s.color + '" stroke-width="2" points="'
+  const lines = series.map((s) => '<polyline fill="none" stroke="' + s.color + '" stroke-width="2"' + (s.dashed ? ' stroke-dasharray="5 4"' : '') + ' points="'
     + s.points.map((p) => x(p[0]).toFixed(1) + ',' + y(p[1]).toFixed(1)).join(' ') + '"><title>' + esc(s.label) + '</title></polyline>').join('');
   const legend = series.map((s, i) => '<text x="' + (left + 8 + i * 110) + '" y="' + (top + 10) + '" fill="' + s.color + '">' + esc(s.label) + '</text>').join('');
   return '<figure><figcaption>' + esc(title) + '</figcaption><svg data-chart="' + esc(name) + '" viewBox="0 0 ' + w + ' ' + h + '" role="img" aria-label="' + esc(title) + '">'
     + '<line x1="' + left + '" y1="' + y(0) + '" x2="' + (w - 4) + '" y2="' + y(0) + '" class="axis"/>'
     + '<text x="' + (left - 4) + '" y="' + (y(max) + 4) + '" text-anchor="end">' + esc(format(max)) + '</text>'
     + '<text x="' + (left - 4) + '" y="' + y(0) + '" text-anchor="end">0</text>'
-    + '<text x="' + left + '" y="' + (h - 4) + '">−60 min</text><text x="' + (w - 4) + '" y="' + (h - 4) + '" text-anchor="end">now</text>'
+    + '<text x="' + left + '" y="' + (h - 4) + '">−' + dur(span) + '</text><text x="' + (w - 4) + '" y="' + (h - 4) + '" text-anchor="end">now</text>'
     + lines + legend + '</svg></figure>';
 }
 
@@ -51,7 +55,7 @@ function charts(pool, history, now) {
     + chart('wait-' + pool, 'Oldest wait (s)', [{ label: 'oldest wait', color: '#d9480f', points: series('oldestWaitMs', 1000) }], now, (v) => v.toFixed(1) + ' s')
     + chart('servers-' + pool, 'Servers', [
       { label: 'servers', color: '#1c7ed6', points: series('servers', 1) },
-      { label: 'desired', color: '#868e96', points: series('desired', 1) },
+      { label: 'desired', color: '#868e96', dashed: true, points: series('desired', 1) },
     ], now, (v) => String(Math.round(v)))
     + '</section>';
 }
