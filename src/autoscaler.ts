@@ -244,6 +244,8 @@ export class Autoscaler {
     // Fail fast on the sampling connection so a Redis outage means "hold", not a hung tick.
     const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 5_000 });
     const bullRedis = new Redis(url, { maxRetriesPerRequest: null });
+    // Outages surface as failed ticks (and `sample.failed`); the clients reconnect by themselves.
+    for (const client of [redis, bullRedis]) client.on('error', () => {});
     const provider = this.options.provider ?? (await createProvider(this.config));
     const store = new FleetStore(redis, { prefix: bullmqPrefix, cluster: this.config.cluster });
     const provisioner = new Provisioner({

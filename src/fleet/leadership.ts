@@ -4,6 +4,9 @@ import type { StalledChecker } from '../reconciler/stalled-checker.ts';
 import type { FleetStore } from './fleet-store.ts';
 import type { LeaderLease } from './leader-lease.ts';
 
+/** A fence no lease value can equal: writes made after losing the lease are refused. */
+const lostFence = 'lease-lost';
+
 /**
  * Starts and stops what only the leader may run (provisioning jobs, the stalled checker, fenced
  * fleet writes) as the lease comes and goes.
@@ -41,17 +44,20 @@ export class Leadership {
 
   async lose(reason: string): Promise<void> {
     this.lease.drop();
-    this.store.setFence(undefined);
+    // Refuse every fleet write from here on, including those of jobs still finishing.
+    this.store.setFence(lostFence);
     if (!this.leading) return;
     this.leading = false;
     this.emit({ event: 'leader.lost', instance: this.instance, reason });
-    await Promise.all([this.provisioner.stopWorker(), this.checker.stop()]);
+    // Not awaited: with Redis away, closing BullMQ workers waits for it, and the tick must go on
+    // to notice when it is back. The fence above already stops their writes.
+    void Promise.all([this.provisioner.stopWorker(), this.checker.stop()]).catch(() => {});
   }
 
   /** Steps down on purpose: the lease is released so a standby takes over at once. */
   async resign(): Promise<void> {
     await this.lease.release().catch(() => {});
-    this.store.setFence(undefined);
+    this.store.setFence(lostFence);
     this.leading = false;
     await Promise.all([this.provisioner.stopWorker(), this.checker.stop()]);
   }
