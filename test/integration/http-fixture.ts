@@ -1,14 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import { createLocalProcessProvider } from '../../providers/local-process/index.ts';
 import { ownerTagOf } from '../../providers/provider.ts';
 import type { AutoscalerConfigInput } from '../../src/config/schema.ts';
 import { deletePrefix, redisUrl, uniquePrefix } from '../helpers/redis.ts';
 
-const workerEntry = 'test/helpers/recording-worker.ts';
+const workerEntry = resolve('test/helpers/recording-worker.ts');
 
 /**
  * A cluster of its own on the real Redis, served by local-process servers, with everything it
