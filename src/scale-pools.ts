@@ -1,4 +1,10 @@
 import type { AutoscalerConfig, PoolConfig } from './config/schema.ts';
+import {
+  type BootEstimate,
+  bootEstimateMs,
+  initialBootEstimate,
+  updateBootEstimate,
+} from './core/boot-estimate.ts';
 import { decide, initialMemory, totalBacklog } from './core/decide.ts';
 import { poolDemand, type QueueEstimate, updateEstimate } from './core/estimators.ts';
 import { plan } from './core/plan.ts';
@@ -21,6 +27,10 @@ export interface PoolState {
   summaryAtMs: number | undefined;
   /** When this scaler last decided for the pool: the age of its last tick, for /healthz. */
   decidedAtMs: number | undefined;
+  /** Observed create → ready times: the boot time to plan with, once there are enough. */
+  boot: BootEstimate;
+  /** Servers whose boot is already counted in `boot`. */
+  bootsSeen: Set<string>;
 }
 
 export interface ScaleContext {
@@ -56,7 +66,20 @@ export function newPoolState(): PoolState {
     pin: undefined,
     summaryAtMs: undefined,
     decidedAtMs: undefined,
+    boot: initialBootEstimate(),
+    bootsSeen: new Set(),
   };
+}
+
+/** Learns the pool's real boot time from the records of servers that became ready. */
+function observeBoots(state: PoolState, records: ServerRecord[]): void {
+  for (const r of records) {
+    if (r.readyAtMs === undefined || r.createCalledAtMs === undefined || state.bootsSeen.has(r.id)) continue;
+    state.boot = updateBootEstimate(state.boot, r.readyAtMs - r.createCalledAtMs);
+    state.bootsSeen.add(r.id);
+  }
+  const recorded = new Set(records.map((r) => r.id));
+  for (const id of state.bootsSeen) if (!recorded.has(id)) state.bootsSeen.delete(id);
 }
 
 export interface PoolDecision {
@@ -65,6 +88,8 @@ export interface PoolDecision {
   demand: { backlog: number; oldestWaitMs: number; activeJobs: number };
   /** What the policy wanted before an operator's pin overrode it. */
   unpinnedDesired: number;
+  /** The boot time planned with: configured, or learned from this pool's servers. */
+  bootMs: number;
 }
 
 /** Decides every pool from one sample; updates each pool's memory but writes nothing. */
@@ -87,13 +112,17 @@ export function decidePools(
     for (const s of poolSamples)
       state.estimates.set(s.queue, updateEstimate(state.estimates.get(s.queue), s, nowMs));
     const demand = poolDemand(poolSamples, state.estimates, pool.defaultRuntimeMs);
-    const servers = records.filter((r) => r.pool === pool.name).map((r) => viewOf(r, beats));
-    const unpinned = decide({ nowMs, policy: policyOf(pool), demand, servers, memory: state.memory });
+    const poolRecords = records.filter((r) => r.pool === pool.name);
+    observeBoots(state, poolRecords);
+    const servers = poolRecords.map((r) => viewOf(r, beats));
+    const policy = { ...policyOf(pool), bootMs: bootEstimateMs(state.boot, pool.bootSeconds * 1000) };
+    const unpinned = decide({ nowMs, policy, demand, servers, memory: state.memory });
     state.memory = unpinned.memory;
     return {
       pool,
       decision: applyPin(unpinned, pins.get(pool.name), servers),
       unpinnedDesired: unpinned.desired,
+      bootMs: policy.bootMs,
       demand: {
         backlog: totalBacklog(demand),
         oldestWaitMs: demand.oldestWaitMs,
