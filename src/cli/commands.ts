@@ -81,7 +81,10 @@ export const commands: Record<string, Command> = {
     summary:
       'check Redis and the provider setup (token, snapshot, size, limits, user_data); exit 1 if any fails',
     usage: 'bullmq-autoscaler doctor --config <file> [--json]',
-    examples: ['DIGITALOCEAN_TOKEN=… bullmq-autoscaler doctor -c examples/digitalocean.config.yaml'],
+    examples: [
+      'bullmq-autoscaler doctor -c autoscaler.config.json',
+      'DIGITALOCEAN_TOKEN=… bullmq-autoscaler doctor -c examples/digitalocean.config.yaml --json',
+    ],
     options: { ...configOption, ...jsonOption },
     run: ({ flags }, io) => doctorCommand({ config: text(flags, 'config'), json: flags.json === true }, io),
   },
