@@ -12,7 +12,8 @@ export function createMetrics(scaler: ScalerView): { registry: Registry; stop: (
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix });
   const registers = [registry];
-  const pools = () => [...scaler.poolStates()];
+  // A standby's pool states are whatever it saw when it last led: stale, so not reported.
+  const pools = () => (scaler.isLeader() ? [...scaler.poolStates()] : []);
 
   poolGauge(registers, 'pool_backlog_jobs', 'Jobs ready to run and not yet started, per pool.', () =>
     pools().map(([pool, s]) => [pool, s.lastDemand?.backlog]),

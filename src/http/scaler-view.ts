@@ -2,7 +2,10 @@ import type { Autoscaler } from '../autoscaler.ts';
 import type { EventOf, ScalingEventName } from '../events.ts';
 
 /** What the HTTP surfaces and alerts read from a scaler. */
-export type ScalerView = Pick<Autoscaler, 'config' | 'health' | 'servers' | 'poolStates' | 'on' | 'off'>;
+export type ScalerView = Pick<
+  Autoscaler,
+  'config' | 'health' | 'isLeader' | 'servers' | 'poolStates' | 'on' | 'off'
+>;
 
 /** Listens to one event and returns how to stop, so a surface can undo all it subscribed. */
 export function subscribe<N extends ScalingEventName>(
