@@ -173,11 +173,22 @@ describe('start', () => {
     expect(health).toMatchObject({ status: 'ok', redisOk: true });
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    const events = stdout
+    const lines = stdout
       .trim()
       .split('\n')
-      .map((l) => (JSON.parse(l) as { event?: string }).event);
-    expect(events).toEqual(expect.arrayContaining(['scaler.started', 'http.listening', 'scaler.stopped']));
+      .map((l) => JSON.parse(l) as { event?: string; [field: string]: unknown });
+    expect(lines.map((l) => l.event)).toEqual(
+      expect.arrayContaining(['scaler.started', 'http.listening', 'summary', 'scaler.stopped']),
+    );
+    // The first tick summarises every pool, whether or not anything changed.
+    expect(lines.find((l) => l.event === 'summary')).toMatchObject({
+      pool: 'main',
+      backlog: 0,
+      oldestWaitMs: 0,
+      desired: 0,
+      current: 0,
+      servers: {},
+    });
   });
 });
 
