@@ -1,0 +1,153 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Autoscaler } from '../../src/autoscaler.ts';
+import type { QueueSample } from '../../src/core/types.ts';
+import { bullKeys } from '../../src/redis-keys.ts';
+import { QueueSampler } from '../../src/sampler/queue-sampler.ts';
+import { captureLog } from '../helpers/capture-log.ts';
+import { localCluster } from '../helpers/local-cluster.ts';
+import { deletePrefix, redisUrl, uniquePrefix } from '../helpers/redis.ts';
+
+/*
+ * The sampler against queue contents BullMQ would not write itself, or writes only under races:
+ * it must neither crash nor report demand that is not there, and its cost per queue must not
+ * grow with the backlog.
+ */
+let redis: Redis;
+let prefix: string;
+const hour = 3_600_000;
+
+beforeAll(() => {
+  redis = new Redis(redisUrl());
+  prefix = uniquePrefix('odd');
+});
+
+afterAll(async () => {
+  await deletePrefix(redisUrl(), prefix);
+  await redis.quit();
+});
+
+/** Samples one queue and counts the Redis commands each round trip carried. */
+async function sampleOne(
+  queue: string,
+  nowMs = Date.now(),
+): Promise<{ sample: QueueSample; commands: number[] }> {
+  const commands: number[] = [];
+  const client = redis.duplicate();
+  const pipeline = client.pipeline.bind(client);
+  client.pipeline = (...args: Parameters<typeof pipeline>) => {
+    const p = pipeline(...args);
+    const exec = p.exec.bind(p);
+    p.exec = () => {
+      commands.push(p.length);
+      return exec();
+    };
+    return p;
+  };
+  try {
+    const [sample] = await new QueueSampler(client, prefix).sample([queue], nowMs);
+    if (sample === undefined) throw new Error(`no sample for ${queue}`);
+    return { sample, commands };
+  } finally {
+    await client.quit();
+  }
+}
+
+/** A job hash the way BullMQ stores one, with only the fields a test cares about. */
+async function rawJob(queue: string, id: string, fields: Record<string, string>, list: 'wait' | 'none') {
+  const k = bullKeys(prefix, queue);
+  if (Object.keys(fields).length > 0) await redis.hset(k.job(id), fields);
+  if (list === 'wait') await redis.lpush(k.wait, id);
+}
+
+describe('sampler against odd queue contents', () => {
+  it('a job without a timestamp counts as waiting but adds no age', async () => {
+    await rawJob('no-ts', '1', { name: 'x', data: '{}' }, 'wait');
+    const { sample } = await sampleOne('no-ts');
+    expect(sample).toMatchObject({ waiting: 1, oldestWaitMs: 0 });
+  });
+
+  it('a timestamp from a producer clock a year ahead gives age 0, not a negative or huge one', async () => {
+    const now = Date.now();
+    await rawJob('future', '1', { timestamp: String(now + 365 * 24 * hour), delay: '0' }, 'wait');
+    const { sample } = await sampleOne('future', now);
+    expect(sample.oldestWaitMs).toBe(0);
+  });
+
+  it('non-numeric timestamps and delays are ignored, not parsed into ages', async () => {
+    const now = Date.now();
+    await rawJob('garbage-ts', '1', { timestamp: 'yesterday', delay: 'soon' }, 'wait');
+    await rawJob('garbage-delay', '1', { timestamp: String(now - 5_000), delay: 'NaN' }, 'wait');
+    expect((await sampleOne('garbage-ts', now)).sample.oldestWaitMs).toBe(0);
+    expect((await sampleOne('garbage-delay', now)).sample.oldestWaitMs).toBe(5_000);
+  });
+
+  it('a head job deleted between the two round trips (id listed, hash gone) adds no age', async () => {
+    await rawJob('deleted', 'gone', {}, 'wait');
+    await redis.zadd(bullKeys(prefix, 'deleted').completed, Date.now(), 'also-gone');
+    const { sample } = await sampleOne('deleted');
+    expect(sample).toMatchObject({ waiting: 1, oldestWaitMs: 0, recentRuntimesMs: [] });
+  });
+
+  it('huge priorities and real BullMQ jobs side by side: counted, oldest age from the real job', async () => {
+    const queue = new Queue('prio', { connection: { url: redisUrl() }, prefix });
+    await queue.add('max', {}, { priority: 2_097_151 });
+    await queue.close();
+    const k = bullKeys(prefix, 'prio');
+    await redis.zadd(k.prioritized, '1e300', 'huge');
+    await redis.hset(k.job('huge'), { timestamp: String(Date.now() - 10_000) });
+    const { sample } = await sampleOne('prio');
+    expect(sample.prioritized).toBe(2);
+    expect(sample.oldestWaitMs).toBeGreaterThanOrEqual(0);
+    expect(sample.oldestWaitMs).toBeLessThan(hour);
+  });
+
+  it('a million waiting jobs cost the same commands as one: the sampler is O(1) per queue', async () => {
+    await rawJob('small', '1', { timestamp: String(Date.now()) }, 'wait');
+    const k = bullKeys(prefix, 'million');
+    const pipeline = redis.pipeline();
+    for (let start = 0; start < 1_000_000; start += 10_000) {
+      pipeline.rpush(k.wait, ...Array.from({ length: 10_000 }, (_, i) => String(start + i)));
+    }
+    await pipeline.exec();
+    // Workers take from the right: the last id pushed is the oldest job.
+    await redis.hset(k.job('999999'), { timestamp: String(Date.now() - 60_000) });
+    const big = await sampleOne('million');
+    const small = await sampleOne('small');
+    expect(big.sample.waiting).toBe(1_000_000);
+    expect(big.sample.oldestWaitMs).toBeGreaterThanOrEqual(60_000);
+    expect(big.commands).toEqual(small.commands);
+  });
+
+  it('foreign keys under the prefix are ignored; a wrong-typed queue key fails the sample loudly', async () => {
+    const k = bullKeys(prefix, 'foreign');
+    await redis.set(`${prefix}:foreign:notes`, 'not BullMQ');
+    await redis.set(k.id, 'not-a-number');
+    await redis.hset(k.meta, 'paused', 'maybe');
+    const { sample } = await sampleOne('foreign');
+    expect(sample).toMatchObject({ waiting: 0, addedTotal: 0, oldestWaitMs: 0 });
+    await redis.set(bullKeys(prefix, 'wrongtype').wait, 'a string where a list belongs');
+    await expect(sampleOne('wrongtype')).rejects.toThrow(/WRONGTYPE/);
+  });
+});
+
+describe('the scaler on garbage', () => {
+  it('holds on a queue it cannot read: sample.failed, no server requested', async () => {
+    const cluster = localCluster('garbage', 'test/helpers/recording-worker.ts', { queues: ['alpha'] });
+    const log = captureLog();
+    const scaler = new Autoscaler(cluster.config, { logger: log.logger });
+    try {
+      await redis.set(bullKeys(cluster.prefix, 'alpha').wait, 'garbage');
+      await scaler.tick();
+      await scaler.tick();
+      expect(log.events('sample.failed').length).toBeGreaterThan(0);
+      expect(log.events('sample.failed')[0]?.error).toMatch(/WRONGTYPE/);
+      expect(log.events('server.requested')).toEqual([]);
+      expect(await scaler.servers()).toEqual([]);
+    } finally {
+      await scaler.close();
+      await cluster.cleanup();
+    }
+  });
+});
