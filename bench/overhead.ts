@@ -1,0 +1,119 @@
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { Redis } from 'ioredis';
+import { startHeartbeats } from './lib/heartbeats.ts';
+import { cpuSeconds, rssBytes, treeTotal } from './lib/proc.ts';
+import { populateQueues, queueNames } from './lib/queues.ts';
+import { benchPrefix, deletePrefix, sleep } from './lib/redis.ts';
+import { type BenchResult, goal, tableOf } from './lib/report.ts';
+import { benchCluster } from './lib/scaler.ts';
+import { mean, percentile } from './lib/stats.ts';
+
+const queues = 100;
+const servers = 50;
+/** The issue asks for 10 minutes; 2 keep `npm run bench` under 10. BENCH_OVERHEAD_SECONDS=600 runs the full one. */
+const windowSeconds = Number(process.env.BENCH_OVERHEAD_SECONDS ?? 120);
+/** Start-up (tsx compiling, connecting, requesting the 50 servers) is not the steady cost. */
+const warmupMs = 15_000;
+const rssGoalBytes = 150 * 2 ** 20;
+const cpuGoal = 0.02;
+
+interface Window {
+  cpuShare: number;
+  rss: number[];
+}
+
+async function measure(pid: number): Promise<Window> {
+  const rss: number[] = [];
+  const cpuBefore = treeTotal(pid, cpuSeconds);
+  const began = performance.now();
+  while (performance.now() - began < windowSeconds * 1_000) {
+    rss.push(treeTotal(pid, rssBytes));
+    await sleep(1_000);
+  }
+  const cpu = treeTotal(pid, cpuSeconds) - cpuBefore;
+  return { cpuShare: cpu / ((performance.now() - began) / 1_000), rss };
+}
+
+export async function overheadBench(url: string): Promise<BenchResult> {
+  const prefix = benchPrefix('overhead');
+  const redis = new Redis(url, { maxRetriesPerRequest: null });
+  await populateQueues(redis, prefix, queueNames(queues));
+  const beats = await startHeartbeats(url, prefix, benchCluster);
+  const child = fork('bench/overhead-scaler.ts', {
+    execArgv: ['--import', 'tsx'],
+    env: {
+      ...process.env,
+      BENCH_REDIS_URL: url,
+      BENCH_PREFIX: prefix,
+      BENCH_QUEUES: String(queues),
+      BENCH_SERVERS: String(servers),
+    },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  try {
+    await once(child, 'message');
+    await sleep(warmupMs);
+    console.log(`overhead: measuring the scaler (pid ${child.pid}) for ${windowSeconds} s`);
+    const window = await measure(child.pid ?? 0);
+    return report(window);
+  } finally {
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+    await beats.stop();
+    await redis.quit();
+    await deletePrefix(url, prefix);
+  }
+}
+
+/** From a one-off diagnosis on this machine (method in "Scaler overhead"); not re-measured by each run. */
+const whyRss =
+  'About 39 MB of it is the tsx loader (the same scaler bundled with esbuild and run by plain node: 120 MB ' +
+  'against 159 MB), about 12 MB the stalled checker, which keeps one BullMQ Worker, and so one blocking Redis ' +
+  'connection, per queue (100 sockets; 147 MB with it switched off), and the rest the modules themselves ' +
+  '(bullmq, ioredis, zod, pino and ours: 118 MB RSS right after import under tsx)';
+const whyCpu =
+  'A CPU profile (node --cpu-prof) of the scaler puts the sampler first (1,300 ioredis commands per tick at ' +
+  '100 queues), then FleetStore.list(), which the tick calls twice (SMEMBERS + one HGETALL per server), then ' +
+  'garbage collection; each ioredis command costs about 10 µs of client CPU here, and the shared machine adds ' +
+  'noise (4.0–5.6 % in repeated 10 s readings)';
+
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+const pct = (share: number) => `${(share * 100).toFixed(2)} %`;
+
+function report(w: Window): BenchResult {
+  const peak = Math.max(...w.rss);
+  return {
+    title: 'Scaler overhead',
+    summary: [
+      [`scaler RSS, ${queues} queues, ${servers} servers (max)`, mb(peak), '150 MB goal', '—'],
+      ['scaler CPU, share of one core', pct(w.cpuShare), '2 % goal', '—'],
+    ],
+    markdown: [
+      `The scaler runs in its own process (\`node --import tsx\`, as the CLI runs it) at the default tick with one ` +
+        `pool of ${queues} populated queues (as in the sampler benchmark) and ${servers} servers (minServers = ` +
+        `maxServers = ${servers}). The servers are not real: an injected provider records them as created and the ` +
+        `benchmark writes the ${servers} heartbeats their workers would write every second, so each tick reads a ` +
+        `ready fleet of ${servers}. After ${warmupMs / 1000} s of start-up, CPU (user + system) and RSS of the scaler ` +
+        `process and its children are read from /proc every second for ${windowSeconds} s. The issue asks for ` +
+        '10 minutes; the default window of 120 s keeps `npm run bench` under 10 minutes, and ' +
+        '`BENCH_OVERHEAD_SECONDS=600 npm run bench:system` measures the full one. The causes given for a missed ' +
+        'goal come from a one-off diagnosis with the same set-up: the scaler bundled by esbuild and run by plain ' +
+        'node, StalledChecker.start() replaced by a no-op, and a 10 s `node --cpu-prof` profile.',
+      '',
+      ...tableOf(
+        ['what', 'value'],
+        [
+          ['CPU, share of one core (whole window)', pct(w.cpuShare)],
+          ['RSS p50', mb(percentile(w.rss, 50))],
+          ['RSS max', mb(peak)],
+          ['RSS mean', mb(mean(w.rss))],
+        ],
+      ),
+    ],
+    goals: [
+      goal(peak <= rssGoalBytes, `RSS ≤ 150 MB: max ${mb(peak)} over ${windowSeconds} s`, whyRss),
+      goal(w.cpuShare <= cpuGoal, `CPU ≤ 2 % of a core: ${pct(w.cpuShare)} over ${windowSeconds} s`, whyCpu),
+    ],
+  };
+}
