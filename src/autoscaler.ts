@@ -257,6 +257,7 @@ export class Autoscaler {
       specOf: (record) => this.specOf(record),
       createFailureBackoffMs: this.config.createFailureBackoffMs,
       circuitBreakerFailures: this.config.lifecycle.circuitBreakerFailures,
+      retryBaseMs: this.config.lifecycle.provisioningRetryMs,
       emit: (e) => this.emit(e),
       now: this.now,
     });

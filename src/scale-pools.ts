@@ -31,6 +31,8 @@ export interface PoolState {
   boot: BootEstimate;
   /** Servers whose boot is already counted in `boot`. */
   bootsSeen: Set<string>;
+  /** The guard rail that held creates back at the last tick, if any. */
+  limitedBy: 'maxServersTotal' | 'backoff' | undefined;
 }
 
 export interface ScaleContext {
@@ -68,6 +70,7 @@ export function newPoolState(): PoolState {
     decidedAtMs: undefined,
     boot: initialBootEstimate(),
     bootsSeen: new Set(),
+    limitedBy: undefined,
   };
 }
 
@@ -184,8 +187,12 @@ export async function scalePools(
       0,
       (decisions.find((d) => d.pool.name === p.pool)?.decision.desired ?? 0) - currentOf(p.pool, records),
     );
-    if (p.limitedBy)
+    const state = ctx.pools.get(p.pool);
+    // Once per limit episode, not once per tick: an operator wants to hear it started, not a flood.
+    if (p.limitedBy && state?.limitedBy !== p.limitedBy) {
       ctx.emit({ event: 'limit.hit', pool: p.pool, limit: p.limitedBy, wanted, allowed: p.create });
+    }
+    if (state) state.limitedBy = p.limitedBy;
     await createServers(ctx, p.pool, p.create, nowMs);
     await drainServers(ctx, records, p.drain, nowMs);
   }

@@ -13,6 +13,7 @@ const defaults = {
   adoptOrphans: false,
   circuitBreakerFailures: 3,
   stalledCheckMs: 5_000,
+  provisioningRetryMs: 2_000,
 };
 
 /** Deadlines, the leader lease and the reconciler: what keeps the fleet honest through crashes. */
@@ -59,6 +60,10 @@ export const lifecycleSchema = z
       .min(1)
       .default(defaults.circuitBreakerFailures)
       .describe('Consecutive failed creates in a pool that open its circuit (an alert).'),
+    provisioningRetryMs: ms
+      .min(10)
+      .default(defaults.provisioningRetryMs)
+      .describe('First wait before a failed create or destroy call is retried; doubles per attempt.'),
     stalledCheckMs: ms
       .min(100)
       .default(defaults.stalledCheckMs)

@@ -50,7 +50,10 @@ export function decide(input: DecisionInput): Decision {
   const backlog = totalBacklog(demand);
   const busyNow = backlog + demand.activeJobs > 0;
   const { offered, ...terms } = demandTerms(policy, demand);
-  const quiet = !busyNow && offered < quietSteadyServers;
+  // Nothing arrived for a whole scale-down window: whatever the smoothed rate still says is history.
+  const arrivalsStale =
+    demand.lastArrivalAtMs !== undefined && nowMs - demand.lastArrivalAtMs >= policy.scaleDownDelayMs;
+  const quiet = !busyNow && (offered < quietSteadyServers || arrivalsStale);
   const raw = quiet && !mustStayAwake(policy, input.memory, nowMs) ? 0 : rawDesired(terms, busyNow);
 
   const steady = raw > 0 ? rawDesired({ ...terms, drain: 0 }, busyNow) : 0;

@@ -26,6 +26,8 @@ export interface QueueEstimate {
   arrivalTrendPerSecond2: number;
   lastAddedTotal: number;
   lastAtMs: number;
+  /** When a job was last added; undefined until one is seen. */
+  lastArrivalAtMs?: number | undefined;
 }
 
 export function updateEstimate(
@@ -58,6 +60,7 @@ export function updateEstimate(
     ...runtime,
     arrivalPerSecond,
     arrivalTrendPerSecond2,
+    lastArrivalAtMs: added > 0 ? nowMs : previous.lastArrivalAtMs,
     lastAddedTotal: sample.addedTotal,
     lastAtMs: nowMs,
   };
@@ -108,5 +111,11 @@ export function poolDemand(
     queues: samples.map((s) => queueDemand(s, estimates.get(s.queue), defaultRuntimeMs)),
     oldestWaitMs: Math.max(0, ...unpaused.map((s) => s.oldestWaitMs)),
     activeJobs: samples.reduce((sum, s) => sum + s.active, 0),
+    lastArrivalAtMs: latest(samples.map((s) => estimates.get(s.queue)?.lastArrivalAtMs)),
   };
+}
+
+function latest(times: (number | undefined)[]): number | undefined {
+  const known = times.filter((t): t is number => t !== undefined);
+  return known.length === 0 ? undefined : Math.max(...known);
 }

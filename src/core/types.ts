@@ -57,6 +57,8 @@ export interface PoolDemand {
   /** The longest wait of any ready-to-run job in the pool's unpaused queues. */
   oldestWaitMs: number;
   activeJobs: number;
+  /** When a job was last added to any of the pool's queues; undefined when none was seen. */
+  lastArrivalAtMs?: number | undefined;
 }
 
 /** The policy knobs of one pool (a subset of the pool config, with defaults applied). */

@@ -65,6 +65,7 @@ async function advance(
         (await ctx.store.transition(r.id, 'ready', 'worker heartbeat', nowMs, { readyAtMs: nowMs }))
       ) {
         ctx.emit({ event: 'server.ready', pool: r.pool, serverId: r.id, bootMs: since(r.createCalledAtMs) });
+        await ctx.provisioner.recordCreateSuccess(r.pool);
       } else if (!alive && since(r.createCalledAtMs) > lifecycle.bootTimeoutMs) {
         await hang(
           ctx,
@@ -104,9 +105,11 @@ async function advance(
   }
 }
 
+/** A server stuck creating or booting is a failed create: it counts towards the pool's backoff. */
 async function hang(ctx: LifecycleContext, r: ServerRecord, reason: string, nowMs: number): Promise<void> {
   if (await ctx.store.transition(r.id, 'hanging', reason, nowMs)) {
     ctx.emit({ event: 'server.hanging', pool: r.pool, serverId: r.id, reason });
+    await ctx.provisioner.recordCreateFailure(r.pool);
   }
 }
 

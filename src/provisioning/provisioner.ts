@@ -1,4 +1,4 @@
-import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { type Job, type JobsOptions, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   type CreatedServer,
@@ -25,6 +25,8 @@ export interface ProvisionerOptions {
   /** Builds what the provider needs for a record: name, tags and the worker's environment. */
   specOf: (record: ServerRecord) => ServerSpec;
   createFailureBackoffMs: number;
+  /** First wait before a failed provider call is retried; BullMQ doubles it per attempt. */
+  retryBaseMs: number;
   /** Consecutive failed creates after which the pool's circuit opens (an alert, and a longer pause). */
   circuitBreakerFailures: number;
   emit: (event: ScalingEvent) => void;
@@ -81,32 +83,24 @@ export class Provisioner {
   async requestCreate(pool: string, serverIds: string[]): Promise<void> {
     for (let i = 0; i < serverIds.length; i += this.o.provider.maxBatch) {
       const batch = serverIds.slice(i, i + this.o.provider.maxBatch);
-      await this.queue.add(
-        'create',
-        { type: 'create', pool, serverIds: batch },
-        {
-          jobId: `create-${batch[0]}`,
-          attempts: createAttempts,
-          backoff: { type: 'exponential', delay: 2_000 },
-          removeOnComplete: { age: 3600 },
-          removeOnFail: { age: 7 * 86400 },
-        },
-      );
+      const job = { type: 'create', pool, serverIds: batch } as const;
+      await this.queue.add('create', job, this.jobOptions(`create-${batch[0]}`, createAttempts));
     }
   }
 
   async requestDestroy(serverId: string): Promise<void> {
-    await this.queue.add(
-      'destroy',
-      { type: 'destroy', serverId },
-      {
-        jobId: `destroy-${serverId}`,
-        attempts: destroyAttempts,
-        backoff: { type: 'exponential', delay: 2_000 },
-        removeOnComplete: { age: 3600 },
-        removeOnFail: { age: 7 * 86400 },
-      },
-    );
+    const job = { type: 'destroy', serverId } as const;
+    await this.queue.add('destroy', job, this.jobOptions(`destroy-${serverId}`, destroyAttempts));
+  }
+
+  private jobOptions(jobId: string, attempts: number): JobsOptions {
+    return {
+      jobId,
+      attempts,
+      backoff: { type: 'exponential', delay: this.o.retryBaseMs },
+      removeOnComplete: { age: 3600 },
+      removeOnFail: { age: 7 * 86400 },
+    };
   }
 
   /** Creates are paused in a pool after failures until this time. */
@@ -144,7 +138,6 @@ export class Provisioner {
     if (records.length === 0) return;
     try {
       await this.markCreated(pool, await this.o.provider.create(records.map(this.o.specOf)), now);
-      await this.o.redis.del(this.o.store.keys.createFailures(pool));
     } catch (error) {
       if (error instanceof ProviderError) await this.markCreated(pool, error.created, now);
       this.o.emit({
@@ -185,13 +178,15 @@ export class Provisioner {
   private async onFinalFailure(job: Job<ProvisioningJob> | undefined, error: Error): Promise<void> {
     if (job === undefined || (await job.getState()) !== 'failed') return;
     if (job.data.type === 'destroy') {
-      const record = await this.o.store.get(job.data.serverId);
-      this.o.emit({
-        event: 'server.hanging',
-        pool: record?.pool ?? '',
-        serverId: job.data.serverId,
-        reason: `destroy failed: ${error.message}`,
-      });
+      // A server that will not go away still bills: mark it hanging and free the job id, so the
+      // lifecycle enqueues a fresh destroy (with its own backoff) instead of giving up.
+      const { serverId } = job.data;
+      const reason = `destroy failed ${job.attemptsMade} times: ${error.message}`;
+      const record = await this.o.store.get(serverId);
+      if (await this.o.store.transition(serverId, 'hanging', reason, this.o.now())) {
+        this.o.emit({ event: 'server.hanging', pool: record?.pool ?? '', serverId, reason });
+      }
+      await job.remove();
       return;
     }
     const { pool, serverIds } = job.data;
@@ -208,7 +203,16 @@ export class Provisioner {
     await this.recordCreateFailure(pool);
   }
 
-  private async recordCreateFailure(pool: string): Promise<void> {
+  /** A server became ready: creating in its pool works again, whatever failed before. */
+  async recordCreateSuccess(pool: string): Promise<void> {
+    await this.o.redis.del(this.o.store.keys.createFailures(pool));
+  }
+
+  /**
+   * A create failed, or its server never became ready (a broken snapshot boots nothing): either
+   * way buying another server right away would only repeat the bill, so creates pause, longer each time.
+   */
+  async recordCreateFailure(pool: string): Promise<void> {
     const key = this.o.store.keys.createFailures(pool);
     const failures = await this.o.redis.hincrby(key, 'count', 1);
     const blockedUntilMs = this.o.now() + createBackoffMs(failures, this.o.createFailureBackoffMs);

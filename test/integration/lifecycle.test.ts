@@ -18,7 +18,8 @@ describe('server lifecycle deadlines', () => {
       'test/helpers/never-ready-worker.ts',
       { maxServers: 1 },
       {
-        lifecycle: { bootTimeoutMs: 1_500 },
+        createFailureBackoffMs: 500,
+      lifecycle: { bootTimeoutMs: 1_500 },
       },
     );
     cleanups.push(() => cluster.cleanup());

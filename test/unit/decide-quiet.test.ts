@@ -39,3 +39,33 @@ describe('a quiet pool', () => {
     expect(desired).toBe(0);
   });
 });
+
+describe('a pool whose arrivals stopped', () => {
+  it('returns to zero once nothing arrived for a whole scale-down window, whatever the smoothed rate says', () => {
+    let memory: DecisionMemory = initialMemory();
+    let desired = 1;
+    let zeroAt: number | undefined;
+    // The smoothed rate stays high (a burst just ended) but the last job was added at t = 0.
+    for (let t = 1_000; t <= 120_000 && zeroAt === undefined; t += 1_000) {
+      const d = decide({
+        nowMs: t,
+        policy,
+        demand: {
+          queues: [{ queue: 'q', backlog: 0, arrivalPerSecond: 20, runtimeMs: 500 }],
+          oldestWaitMs: 0,
+          activeJobs: 0,
+          lastArrivalAtMs: 0,
+        },
+        servers: desired > 0 ? one : [],
+        memory,
+      });
+      memory = d.memory;
+      desired = d.desired;
+      if (desired === 0) zeroAt = t;
+    }
+    // Stale after the 10 s window, then the 15 s idle period, then the 10 s scale-down window.
+    expect(zeroAt).toBeDefined();
+    expect(zeroAt).toBeGreaterThanOrEqual(10_000 + 15_000);
+    expect(zeroAt).toBeLessThanOrEqual(10_000 + 15_000 + 10_000 + 1_000);
+  });
+});
