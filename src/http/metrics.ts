@@ -103,7 +103,7 @@ function countEvents(scaler: ScalerView, registers: Registry[]): () => void {
   });
   const limits = new Counter({
     name: `${prefix}limit_hits_total`,
-    help: 'Ticks on which a guard rail held back creates.',
+    help: 'limit.hit events: a guard rail held back creates.',
     labelNames: ['pool', 'limit'],
     registers,
   });
