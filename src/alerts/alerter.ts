@@ -50,7 +50,9 @@ export function startAlerts(
   };
   const unsubscribers = scalingEventNames
     .filter((name) => alertEvents.has(name))
-    .map((name) => subscribe(scaler, name, (event) => alert(event.event, poolOf(event), describe(event))));
+    .map((name) =>
+      subscribe(scaler, name, (event) => alert(event.event, poolOf(event), describeEvent(event))),
+    );
   const waits =
     options.oldestWaitMs === undefined ? undefined : watchWaits(scaler, options.oldestWaitMs, alert);
   return {
@@ -86,7 +88,7 @@ function poolOf(event: ScalingEvent): string {
 }
 
 /** One readable line from any event's fields: where it happened, then why. */
-export function describe(event: ScalingEvent): string {
+export function describeEvent(event: ScalingEvent): string {
   const { event: kind, ...fields } = event;
   const where: string[] = [];
   const details: string[] = [];

@@ -4,6 +4,7 @@ import { FleetStore } from '../fleet/fleet-store.ts';
 import { PinStore } from '../fleet/pins.ts';
 import { withRedis } from './context.ts';
 import { type CliIo, exitCode, UsageError } from './io.ts';
+import { pinUntil } from './scale.ts';
 
 interface Flags {
   config?: string;
@@ -91,8 +92,4 @@ export function statusCommand(flags: Flags, io: CliIo): Promise<number> {
     }
     return exitCode.ok;
   });
-}
-
-function pinUntil(untilMs: number | undefined): string {
-  return untilMs === undefined ? 'until --unpin' : `until ${new Date(untilMs).toISOString()}`;
 }

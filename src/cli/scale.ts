@@ -10,6 +10,10 @@ interface ScaleFlags {
   unpin: boolean;
 }
 
+export function pinUntil(untilMs: number | undefined): string {
+  return untilMs === undefined ? 'until --unpin' : `until ${new Date(untilMs).toISOString()}`;
+}
+
 /** `scale <pool> --pin N [--for 30m]` / `--unpin`: an operator's override the scaler applies each tick. */
 export function scaleCommand(poolName: string, flags: ScaleFlags, io: CliIo): Promise<number> {
   if ((flags.pin === undefined) === !flags.unpin)
@@ -31,8 +35,7 @@ export function scaleCommand(poolName: string, flags: ScaleFlags, io: CliIo): Pr
     const nowMs = Date.now();
     const untilMs = flags.for === undefined ? undefined : nowMs + parseDuration(flags.for, '--for');
     await pins.set({ pool: pool.name, servers, untilMs, setAtMs: nowMs });
-    const until = untilMs === undefined ? 'until --unpin' : `until ${new Date(untilMs).toISOString()}`;
-    io.out(`pinned pool ${pool.name} to ${servers} server(s) ${until}`);
+    io.out(`pinned pool ${pool.name} to ${servers} server(s) ${pinUntil(untilMs)}`);
     return exitCode.ok;
   });
 }
