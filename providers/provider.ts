@@ -43,6 +43,11 @@ export interface Provider {
   list(ownerTag: string): Promise<ProviderServer[]>;
   /** Idempotent: destroying a server that is already gone succeeds. */
   destroy(providerId: string): Promise<void>;
+  /**
+   * What one server costs per hour (USD) as configured; undefined when the provider cannot tell.
+   * Feeds the cost cap: a provider without it cannot be capped by cost, so creates stop.
+   */
+  serverHourlyPriceUsd?(): Promise<number | undefined>;
   /** Releases clients and timers; servers keep running. */
   close(): Promise<void>;
 }

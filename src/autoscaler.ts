@@ -81,7 +81,13 @@ export class Autoscaler {
   async start(): Promise<void> {
     this.parts = await this.connect();
     this.stopped = false;
-    this.surfaces = await startSurfaces(this, this.options.logger);
+    try {
+      this.surfaces = await startSurfaces(this, this.options.logger);
+    } catch (error) {
+      // A port already taken must not leave Redis connections keeping the process alive.
+      await this.close();
+      throw error;
+    }
     this.schedule(0);
   }
 
@@ -141,6 +147,7 @@ export class Autoscaler {
         provisioner: parts.provisioner,
         pools: this.pools,
         emit: (e) => this.emit(e),
+        serverHourlyPriceUsd: async () => parts.provider.serverHourlyPriceUsd?.(),
         pins: new PinStore(parts.redis, {
           prefix: this.config.redis.bullmqPrefix,
           cluster: this.config.cluster,

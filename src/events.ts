@@ -1,3 +1,4 @@
+import type { PlanLimit } from './core/plan.ts';
 import type { Decision, ServerState } from './core/types.ts';
 
 /** Every scaling event, with a stable `event` name: the vocabulary of logs, the API and alerts. */
@@ -30,7 +31,7 @@ export type ScalingEvent =
   | {
       event: 'limit.hit';
       pool: string;
-      limit: 'maxServersTotal' | 'backoff';
+      limit: PlanLimit;
       wanted: number;
       allowed: number;
     }

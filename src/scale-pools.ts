@@ -7,7 +7,7 @@ import {
 } from './core/boot-estimate.ts';
 import { decide, initialMemory, totalBacklog } from './core/decide.ts';
 import { poolDemand, type QueueEstimate, updateEstimate } from './core/estimators.ts';
-import { plan } from './core/plan.ts';
+import { type PlanLimit, plan, serversWithinCost } from './core/plan.ts';
 import { capacityStates, liveStates } from './core/server-state.ts';
 import type { Decision, DecisionMemory, PoolPolicy, QueueSample, ServerView } from './core/types.ts';
 import type { EventOf, ScalingEvent } from './events.ts';
@@ -32,7 +32,7 @@ export interface PoolState {
   /** Servers whose boot is already counted in `boot`. */
   bootsSeen: Set<string>;
   /** The guard rail that held creates back at the last tick, if any. */
-  limitedBy: 'maxServersTotal' | 'backoff' | undefined;
+  limitedBy: PlanLimit | undefined;
 }
 
 export interface ScaleContext {
@@ -41,6 +41,8 @@ export interface ScaleContext {
   provisioner: Provisioner;
   pools: Map<string, PoolState>;
   emit: (event: ScalingEvent) => void;
+  /** What one server costs per hour, for the cost cap; undefined when the provider cannot tell. */
+  serverHourlyPriceUsd: () => Promise<number | undefined>;
   /** Operators' pins (`scale --pin`); without it no pin applies. */
   pins?: PinStore;
 }
@@ -173,6 +175,10 @@ export async function scalePools(
   const plans = plan({
     nowMs,
     maxServersTotal: ctx.config.maxServersTotal,
+    maxServersByCost: serversWithinCost(
+      ctx.config.maxHourlyCostUsd,
+      ctx.config.maxHourlyCostUsd === undefined ? undefined : await ctx.serverHourlyPriceUsd(),
+    ),
     liveServers: records.filter((r) => liveStates.includes(r.state)).length,
     pools: await Promise.all(
       decisions.map(async ({ pool, decision }) => ({

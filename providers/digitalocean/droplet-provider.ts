@@ -96,6 +96,10 @@ export class DropletProvider implements Provider {
     });
   }
 
+  serverHourlyPriceUsd(): Promise<number | undefined> {
+    return this.hourlyPrice(this.deps.config.size);
+  }
+
   hourlyPrice(size: string): Promise<number | undefined> {
     return this.deps.catalog.hourlyPrice(size);
   }

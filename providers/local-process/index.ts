@@ -118,6 +118,10 @@ export function createLocalProcessProvider(options: LocalProcessOptions): Provid
       if (record) await stopProcess(record.pid, options.killGraceMs ?? 30_000);
       rmSync(recordPath(providerId), { force: true });
     },
+    // A local process costs nothing an hourly cap could count.
+    async serverHourlyPriceUsd() {
+      return 0;
+    },
     async close() {},
   };
 }

@@ -110,6 +110,11 @@ export const configSchema = z
       .default(1_000)
       .describe('How often the scaler samples and decides.'),
     maxServersTotal: count.default(20).describe('Global cap over all pools: no decision can exceed it.'),
+    maxHourlyCostUsd: z
+      .number()
+      .positive()
+      .optional()
+      .describe('Cap on what all servers together may cost per hour (USD, from the provider’s prices).'),
     createFailureBackoffMs: ms
       .default(30_000)
       .describe('First pause after a failed create; doubles per failure.'),

@@ -13,6 +13,8 @@ export interface PoolPlanInput {
 export interface PlanInput {
   nowMs: number;
   maxServersTotal: number;
+  /** Servers the hourly cost cap pays for at most; undefined without a cap. */
+  maxServersByCost?: number | undefined;
   /** Every server that may still be billed, in any pool: capacity, draining, deleting, failed, hanging. */
   liveServers: number;
   pools: PoolPlanInput[];
@@ -23,7 +25,27 @@ export interface PoolPlan {
   create: number;
   drain: string[];
   /** Why fewer servers are created than the decision wants. */
-  limitedBy: 'maxServersTotal' | 'backoff' | undefined;
+  limitedBy: PlanLimit | undefined;
+}
+
+export type PlanLimit = 'maxServersTotal' | 'maxHourlyCostUsd' | 'backoff';
+
+function capName(maxServersTotal: number, byCost: number): PlanLimit {
+  return byCost < maxServersTotal ? 'maxHourlyCostUsd' : 'maxServersTotal';
+}
+
+/**
+ * Servers an hourly cost cap allows. A price we cannot know allows none: spending blind is the
+ * one thing a cost cap exists to prevent.
+ */
+export function serversWithinCost(
+  maxHourlyCostUsd: number | undefined,
+  priceUsd: number | undefined,
+): number | undefined {
+  if (maxHourlyCostUsd === undefined) return undefined;
+  if (priceUsd === undefined) return 0;
+  if (priceUsd <= 0) return undefined;
+  return Math.floor(maxHourlyCostUsd / priceUsd + 1e-9);
 }
 
 /**
@@ -31,7 +53,9 @@ export interface PoolPlan {
  * still billed, so a fleet stuck draining can never make room for more servers than the cap.
  */
 export function plan(input: PlanInput): PoolPlan[] {
-  let room = Math.max(0, input.maxServersTotal - input.liveServers);
+  const byCost = input.maxServersByCost ?? Number.POSITIVE_INFINITY;
+  const cap = Math.min(input.maxServersTotal, byCost);
+  let room = Math.max(0, cap - input.liveServers);
   const byShortfall = [...input.pools].sort(
     (a, b) => shortfall(b.decision) - shortfall(a.decision) || a.pool.localeCompare(b.pool),
   );
@@ -41,7 +65,8 @@ export function plan(input: PlanInput): PoolPlan[] {
     const blocked = p.createBlockedUntilMs !== undefined && input.nowMs < p.createBlockedUntilMs;
     const create = blocked ? 0 : Math.min(wanted, room);
     room -= create;
-    const limitedBy = create >= wanted ? undefined : blocked ? 'backoff' : 'maxServersTotal';
+    const limitedBy =
+      create >= wanted ? undefined : blocked ? 'backoff' : capName(input.maxServersTotal, byCost);
     plans.set(p.pool, { pool: p.pool, create, drain: p.decision.drain, limitedBy });
   }
   return input.pools.map((p) => plans.get(p.pool)).filter((p): p is PoolPlan => p !== undefined);

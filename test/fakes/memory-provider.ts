@@ -11,6 +11,8 @@ export interface MemoryProviderScript {
   create?: (specs: ServerSpec[], call: number) => void;
   /** Answers each destroy call; throw to fail it. Default: destroy. */
   destroy?: (providerId: string, call: number) => void;
+  /** What one server costs per hour; undefined means the provider cannot tell. */
+  hourlyPriceUsd?: number;
 }
 
 /**
@@ -56,6 +58,10 @@ export class MemoryProvider implements Provider {
     this.calls.destroy++;
     this.script.destroy?.(providerId, this.calls.destroy);
     this.servers.delete(providerId);
+  }
+
+  async serverHourlyPriceUsd(): Promise<number | undefined> {
+    return this.script.hourlyPriceUsd;
   }
 
   async close(): Promise<void> {}

@@ -86,4 +86,21 @@ describe('guard rails on money', () => {
     expect(log.events('circuit.open').length).toBeGreaterThan(0);
     expect(log.events('server.requested').length).toBeLessThanOrEqual(provider.calls.destroy);
   });
+
+  it('the hourly cost cap holds the fleet below what the money allows, and an unknown price allows nothing', async () => {
+    const priced = new MemoryProvider({ hourlyPriceUsd: 0.5 });
+    const { cluster, log, scaler } = scalerWith('cost', priced, { maxHourlyCostUsd: 1.2 });
+    await cluster.queue('alpha').addBulk(Array.from({ length: 400 }, () => ({ name: 'job', data: {} })));
+    await scaler.tick();
+    await scaler.tick();
+    expect(log.events('server.requested')).toHaveLength(2);
+    expect(log.events('limit.hit')[0]).toMatchObject({ limit: 'maxHourlyCostUsd', allowed: 2 });
+
+    const unpriced = new MemoryProvider();
+    const blind = scalerWith('cost-unknown', unpriced, { maxHourlyCostUsd: 100 });
+    await blind.cluster.queue('alpha').add('job', {});
+    await blind.scaler.tick();
+    expect(blind.log.events('server.requested')).toHaveLength(0);
+    expect(blind.log.events('limit.hit')[0]).toMatchObject({ limit: 'maxHourlyCostUsd', allowed: 0 });
+  });
 });
