@@ -50,7 +50,14 @@ export async function startHttpServer(scaler: ScalerView, options: HttpOptions):
     void handle(routes, req, res);
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          `http.port: cannot listen on ${options.host}:${options.port} (${error.code ?? error.message}); ` +
+            'choose a free port or set HTTP_PORT',
+        ),
+      ),
+    );
     server.listen(options.port, options.host, resolve);
   });
   const { port } = server.address() as AddressInfo;
