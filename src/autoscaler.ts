@@ -147,6 +147,7 @@ export class Autoscaler {
         provisioner: parts.provisioner,
         pools: this.pools,
         emit: (e) => this.emit(e),
+        serverHourlyPriceUsd: async () => parts.provider.serverHourlyPriceUsd?.(),
         pins: new PinStore(parts.redis, {
           prefix: this.config.redis.bullmqPrefix,
           cluster: this.config.cluster,
