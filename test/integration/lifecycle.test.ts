@@ -19,7 +19,7 @@ describe('server lifecycle deadlines', () => {
       { maxServers: 1 },
       {
         createFailureBackoffMs: 500,
-      lifecycle: { bootTimeoutMs: 1_500 },
+        lifecycle: { bootTimeoutMs: 1_500 },
       },
     );
     cleanups.push(() => cluster.cleanup());
