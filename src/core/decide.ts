@@ -66,7 +66,8 @@ export function decide(input: DecisionInput): Decision {
   desired = Math.min(Math.max(desired, policy.minServers), policy.maxServers);
 
   const drain = desired < current ? pickVictims(capacity, current - desired) : [];
-  const reason = explain({ policy, demand, backlog, terms, raw, current, desired, urgent });
+  const idle = quiet && raw === 0;
+  const reason = explain({ policy, demand, backlog, terms, raw, current, desired, urgent, idle });
   return { desired, current, reason, drain, terms: { ...terms, raw }, memory };
 }
 
@@ -161,13 +162,15 @@ interface Explained {
   current: number;
   desired: number;
   urgent: boolean;
+  /** Quiet for the whole idle period: the steady term no longer holds servers. */
+  idle: boolean;
 }
 
 function explain(e: Explained): string {
   const load =
     `backlog ${e.backlog}, oldest wait ${seconds(e.demand.oldestWaitMs)} (target ${seconds(e.policy.targetWaitMs)}), ` +
     `${e.demand.activeJobs} active; steady ${e.terms.steady.toFixed(2)} + drain ${e.terms.drain.toFixed(2)}, ` +
-    `busy ${e.terms.busy.toFixed(2)} → ${e.raw}`;
+    `busy ${e.terms.busy.toFixed(2)} → ${e.raw}${e.idle ? ' (idle: no jobs and no recent arrivals)' : ''}`;
   if (e.desired > e.current) return `scale up ${e.current} → ${e.desired}: ${load}`;
   if (e.desired < e.current) return `scale down ${e.current} → ${e.desired}: ${load}`;
   const why =
