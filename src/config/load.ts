@@ -116,16 +116,25 @@ function existing(base: string, path: string, field: string, what: string): stri
   return absolute;
 }
 
+/**
+ * One step of a field path. Keys that are not plain names are quoted, so an empty key or one
+ * holding a newline can neither vanish from the path nor forge a second line.
+ */
+function pathSegment(part: PropertyKey, first: boolean): string {
+  if (typeof part === 'number') return `[${part}]`;
+  const key = String(part);
+  if (/^[A-Za-z_$][\w$-]*$/.test(key)) return first ? key : `.${key}`;
+  return `[${JSON.stringify(key)}]`;
+}
+
 /** `pools[1].maxServers: must be ≥ minServers (3)` */
 export function formatIssue(issue: z.core.$ZodIssue): string[] {
-  const path = issue.path
-    .map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`))
-    .join('');
+  const path = issue.path.map((part, i) => pathSegment(part, i === 0)).join('');
   const unknownKeys = issue.code === 'unrecognized_keys' ? issue.keys : undefined;
   if (unknownKeys) {
-    const where = path === '' ? '' : `${path}.`;
     return unknownKeys.map(
-      (k) => `${where}${k}: unknown option (check the spelling; see docs/configuration.md)`,
+      (k) =>
+        `${path}${pathSegment(k, path === '')}: unknown option (check the spelling; see docs/configuration.md)`,
     );
   }
   return [`${path === '' ? '(config)' : path}: ${issue.message}`];
