@@ -197,8 +197,10 @@ function report(results: Measured[]): BenchResult {
         `${Math.max(...sizes)} queues in ≤ 25 ms on loopback: p50 ${ms(big?.p50Ms ?? Number.NaN)}, p95 ${ms(big?.p95Ms ?? Number.NaN)}`,
         'Round trips stay at 2, but the sampler sends 13 commands per queue (the table’s commands column) and ' +
           'ioredis spends about 10 µs of client CPU on each on this machine (building a pipeline of 13,000 LLENs ' +
-          'alone took 120–170 ms here), so the time grows linearly with the queues. Moving the per-queue reads ' +
-          'into one Lua script per round trip removes that client cost (see "Sampler cost")',
+          'alone took 120–170 ms here), so the time grows linearly with the queues. In a one-off trial on this ' +
+          'machine (load average 6), a prototype doing all of a sample’s reads in one Lua script (one EVAL, one ' +
+          'round trip) took 47 ms p50 for 1000 queues against 219 ms for the current sampler in the same run, ' +
+          'and 2.8 ms against 10.0 ms for 100',
       ),
     ],
   };
