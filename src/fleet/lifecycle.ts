@@ -91,6 +91,10 @@ async function advance(
         await remove(ctx, r, 'deleting', 'drained', nowMs);
       } else if (since(r.drainStartedAtMs) > lifecycle.drainTimeoutMs) {
         await remove(ctx, r, 'deleting', 'drain deadline passed', nowMs);
+      } else if (!alive && since(ctx.lastSeen.get(r.id) ?? r.drainStartedAtMs) > lifecycle.heartbeatLostMs) {
+        // Nothing alive to wait for: a server drained while booting whose worker never came up, or
+        // one that died draining. Its jobs, if any, go back to the queue through the stalled checker.
+        await remove(ctx, r, 'deleting', 'no heartbeat while draining', nowMs);
       }
       return;
     case 'failed':

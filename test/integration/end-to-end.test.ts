@@ -52,7 +52,18 @@ describe('the whole loop on the local-process provider', () => {
       return Object.keys(counts).length === 200 ? counts : undefined;
     });
     expect(Object.values(runs).every((n) => n === '1')).toBe(true);
-    await waitFor('the fleet to return to zero', async () => (await scaler.servers()).length === 0, 60_000);
+    await waitFor(
+      'the fleet to return to zero',
+      async () => (await scaler.servers()).length === 0,
+      60_000,
+    ).catch(async (error: unknown) => {
+      // What held the fleet up, for whoever reads a red run.
+      console.error(
+        JSON.stringify(await scaler.servers(), null, 1),
+        log.lines.slice(-20).map((l) => [l.event, l.serverId, l.reason]),
+      );
+      throw error;
+    });
     await scaler.close();
 
     const completed = await Promise.all(
