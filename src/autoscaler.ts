@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { ownerTagOf, type Provider, poolTagOf, type ServerSpec } from '../providers/provider.ts';
 import { parseConfig } from './config/load.ts';
 import type { AutoscalerConfig, AutoscalerConfigInput } from './config/schema.ts';
+import { liveStates } from './core/server-state.ts';
 import { type EventOf, type ScalingEvent, type ScalingEventName, warningEvents } from './events.ts';
 import { FencedError, FleetStore } from './fleet/fleet-store.ts';
 import { LeaderLease } from './fleet/leader-lease.ts';
@@ -172,6 +173,17 @@ export class Autoscaler {
     this.parts ??= await this.connect();
     const parts = this.parts;
     return parts.store.list();
+  }
+
+  /** What the servers still billed cost per hour (USD); undefined when the provider cannot price them. */
+  async hourlyCostUsd(): Promise<number | undefined> {
+    this.parts ??= await this.connect();
+    const price = await this.parts.provider.serverHourlyPriceUsd?.();
+    if (price === undefined) return undefined;
+    const billed = (await this.parts.store.list()).filter(
+      (r) => liveStates.includes(r.state) && r.providerId !== undefined,
+    );
+    return billed.length * price;
   }
 
   /** Per pool, the last decision and the demand behind it. */

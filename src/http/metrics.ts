@@ -45,6 +45,16 @@ export function createMetrics(scaler: ScalerView): { registry: Registry; stop: (
       this.set((await scaler.health()).role === 'leader' ? 1 : 0);
     },
   });
+  new Gauge({
+    name: `${prefix}cost_per_hour_usd`,
+    help: 'What the servers still billed cost per hour (USD), by the provider’s prices; absent when it cannot tell.',
+    registers,
+    async collect() {
+      this.reset();
+      const cost = await scaler.hourlyCostUsd();
+      if (cost !== undefined) this.set(cost);
+    },
+  });
   return { registry, stop: countEvents(scaler, registers) };
 }
 

@@ -4,7 +4,7 @@ import type { EventOf, ScalingEventName } from '../events.ts';
 /** What the HTTP surfaces and alerts read from a scaler. */
 export type ScalerView = Pick<
   Autoscaler,
-  'config' | 'health' | 'isLeader' | 'servers' | 'poolStates' | 'on' | 'off'
+  'config' | 'health' | 'isLeader' | 'servers' | 'poolStates' | 'hourlyCostUsd' | 'on' | 'off'
 >;
 
 /** Listens to one event and returns how to stop, so a surface can undo all it subscribed. */

@@ -58,6 +58,8 @@ describe('/metrics and /status', () => {
     expect(fleet.reduce((n, s) => n + s.value, 0)).toBe((await scaler.servers()).length);
     for (const s of fleet) expect(states).toContain(s.labels.state);
     expect(value('leader')).toBe(1);
+    // Local processes cost nothing: the gauge is there, at zero.
+    expect(value('cost_per_hour_usd')).toBe(0);
     expect(value('provisioning_seconds_count', { pool: 'main' })).toBe(bootMs.length);
     expect(value('provisioning_seconds_sum', { pool: 'main' })).toBeCloseTo(
       bootMs.reduce((a, b) => a + b, 0) / 1000,
