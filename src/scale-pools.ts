@@ -58,6 +58,8 @@ export function policyOf(pool: PoolConfig): PoolPolicy {
     maxStepUp: pool.maxStepUp,
     scaleDownDelayMs: pool.scaleDownDelayMs,
     idleToZeroMs: pool.idleToZeroMs,
+    steadyModel: pool.steadyModel,
+    forecastTrend: pool.forecastTrend,
   };
 }
 

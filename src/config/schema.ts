@@ -38,7 +38,17 @@ export const poolSchema = z
       .gt(0)
       .max(1)
       .default(0.85)
-      .describe('Share of slots the steady state keeps busy.'),
+      .describe('Share of slots the steady state keeps busy, with steadyModel "utilisation".'),
+    steadyModel: z
+      .enum(['wait-risk', 'utilisation'])
+      .default('wait-risk')
+      .describe(
+        'How arriving work is sized: "wait-risk" keeps jobs waiting past the target at 1 % (Erlang C); "utilisation" uses targetUtilisation.',
+      ),
+    forecastTrend: z
+      .boolean()
+      .default(true)
+      .describe('Plan for the rate a sharply rising arrival trend reaches by the time new servers are up.'),
     maxStepUp: z.number().int().min(1).default(10).describe('Most servers added to the pool in one tick.'),
     scaleDownDelayMs: ms
       .default(120_000)
