@@ -1,0 +1,40 @@
+import { Autoscaler } from '../../src/autoscaler.ts';
+import { captureLog } from '../helpers/capture-log.ts';
+import { ScalerProcess } from '../helpers/scaler-process.ts';
+import type { World } from './world.ts';
+
+/** The scaler of a chaos run, in-process or as a process that can be SIGKILLed. */
+export interface ScalerDriver {
+  /** SIGKILLs the running scaler and starts a fresh one (process scalers only). */
+  killAndRestart(): Promise<void>;
+  kills: number;
+  stop(): Promise<void>;
+}
+
+export async function inProcessScaler(world: World): Promise<ScalerDriver> {
+  const scaler = new Autoscaler(world.config, { provider: world.provider(), logger: captureLog().logger });
+  await scaler.start();
+  return {
+    kills: 0,
+    killAndRestart: () => Promise.reject(new Error('an in-process scaler cannot be SIGKILLed')),
+    stop: () => scaler.close(),
+  };
+}
+
+/** `bullmq-autoscaler start` as its own process, with the token in its environment only. */
+export function processScaler(world: World): ScalerDriver {
+  const env = { REDIS_URL: world.o.redisUrl, DIGITALOCEAN_TOKEN: world.fake.token };
+  const configFile = world.configFile();
+  let current = new ScalerProcess(configFile, env);
+  return {
+    kills: 0,
+    async killAndRestart() {
+      await current.kill('SIGKILL');
+      this.kills++;
+      current = new ScalerProcess(configFile, env);
+    },
+    async stop() {
+      await current.kill('SIGKILL');
+    },
+  };
+}
