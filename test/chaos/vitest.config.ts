@@ -1,0 +1,13 @@
+import { resolve } from 'node:path';
+import { defineConfig } from 'vitest/config';
+
+/** `npm run chaos`: the full chaos run, which rewrites the figures in docs/reliability.md. */
+export default defineConfig({
+  test: {
+    root: resolve(import.meta.dirname, '../..'),
+    include: ['test/chaos/**/*.chaos.ts'],
+    globalSetup: ['test/helpers/global-setup.ts'],
+    testTimeout: 900_000,
+    hookTimeout: 120_000,
+  },
+});
