@@ -115,6 +115,7 @@ export class Autoscaler {
 
   private async lead(parts: Parts): Promise<void> {
     const nowMs = this.now();
+    const readAt = parts.store.writes;
     const records = await parts.store.list();
     const beats = await parts.store.heartbeats(records.map((r) => r.id));
     await advanceLifecycle(this.lifecycleContext(parts), records, beats, nowMs);
@@ -127,7 +128,7 @@ export class Autoscaler {
           emit: (e) => this.emit(e),
           orphansSeenAt: this.orphansSeenAt,
         },
-        await parts.store.list(),
+        await parts.store.listIfChanged(records, readAt),
         nowMs,
       );
     }
@@ -140,7 +141,7 @@ export class Autoscaler {
       this.emit({ event: 'sample.failed', error: messageOf(error) });
       return;
     }
-    const fresh = await parts.store.list();
+    const fresh = await parts.store.listIfChanged(records, readAt);
     await scalePools(
       {
         config: this.config,

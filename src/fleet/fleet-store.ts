@@ -62,6 +62,8 @@ export class FleetStore {
   readonly keys: ScalerKeys;
   /** The lease value fleet writes are fenced with; empty for writers outside the leader (CLI, jobs' own checks). */
   private fence = '';
+  /** Fleet writes this store has made: a tick re-reads the fleet only when it moved. */
+  private writeCount = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -94,6 +96,16 @@ export class FleetStore {
       JSON.stringify(records.map(toHash)),
     );
     if (result === 'fenced') throw new FencedError();
+    this.writeCount++;
+  }
+
+  get writes(): number {
+    return this.writeCount;
+  }
+
+  /** The fleet again, unless nothing was written since `records` was read at `writesThen`. */
+  async listIfChanged(records: ServerRecord[], writesThen: number): Promise<ServerRecord[]> {
+    return this.writeCount === writesThen ? records : this.list();
   }
 
   async list(): Promise<ServerRecord[]> {
@@ -131,6 +143,7 @@ export class FleetStore {
       ...extra,
     );
     if (result === 'fenced') throw new FencedError();
+    if (result === 'ok') this.writeCount++;
     return result === 'ok';
   }
 
@@ -142,6 +155,7 @@ export class FleetStore {
       .expire(this.keys.server(id), closedRecordTtlSeconds)
       .del(this.keys.drain(id), this.keys.drained(id), this.keys.heartbeat(id))
       .exec();
+    this.writeCount++;
   }
 
   async heartbeats(ids: readonly string[]): Promise<Map<string, Heartbeat>> {
