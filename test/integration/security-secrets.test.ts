@@ -128,7 +128,7 @@ describe('secrets stay secret', () => {
         captured.set(`GET ${path}`, await fetchText(path));
       const commands = ['status', 'servers', 'eval', 'doctor'];
       const runs = await Promise.all(commands.map((c) => runCli([c, '--config', configPath], env())));
-      runs.forEach((run, i) => captured.set(`cli ${commands[i]}`, run.stdout + run.stderr));
+      for (const [i, run] of runs.entries()) captured.set(`cli ${commands[i]}`, run.stdout + run.stderr);
       const wrong = await runCli(['status', '--config', configPath], {
         ...env(),
         REDIS_URL: redis.url.replace(redis.password, `${redis.password}-wrong`),
