@@ -1,27 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { ownerTagOf, type Provider, poolTagOf, type ServerSpec } from '../providers/provider.ts';
+import type { Provider } from '../providers/provider.ts';
 import { parseConfig } from './config/load.ts';
 import type { AutoscalerConfig, AutoscalerConfigInput } from './config/schema.ts';
 import { liveStates } from './core/server-state.ts';
 import { type EventOf, type ScalingEvent, type ScalingEventName, warningEvents } from './events.ts';
-import { FencedError, FleetStore } from './fleet/fleet-store.ts';
-import { LeaderLease } from './fleet/leader-lease.ts';
-import { Leadership } from './fleet/leadership.ts';
+import { FencedError } from './fleet/fleet-store.ts';
 import { advanceLifecycle } from './fleet/lifecycle.ts';
 import { PinStore } from './fleet/pins.ts';
 import type { ServerRecord } from './fleet/server-record.ts';
-import { createProvider } from './providers.ts';
-import { Provisioner } from './provisioning/provisioner.ts';
 import { reconcile } from './reconciler/reconcile.ts';
-import { StalledChecker } from './reconciler/stalled-checker.ts';
-import { QueueSampler } from './sampler/queue-sampler.ts';
+import type { QueueSampler } from './sampler/queue-sampler.ts';
 import { type PoolState, scalePools } from './scale-pools.ts';
+import { connectParts, type ScalerParts } from './scaler-parts.ts';
 import { type Surfaces, startSurfaces } from './surfaces.ts';
-import { serverEnvToVariables } from './worker/server-env.ts';
 
 /** What /healthz reports. */
 export interface AutoscalerHealth {
@@ -53,7 +47,7 @@ export class Autoscaler {
   private readonly orphansSeenAt = new Map<string, number>();
   private readonly instance = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   private ticksLed = 0;
-  private parts: Parts | undefined;
+  private parts: ScalerParts | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -113,7 +107,7 @@ export class Autoscaler {
     return this.parts?.leadership.isLeader ?? false;
   }
 
-  private async lead(parts: Parts): Promise<void> {
+  private async lead(parts: ScalerParts): Promise<void> {
     const nowMs = this.now();
     const readAt = parts.store.writes;
     const records = await parts.store.list();
@@ -249,7 +243,7 @@ export class Autoscaler {
     this.events.emit(event.event, event);
   }
 
-  private lifecycleContext(parts: Parts) {
+  private lifecycleContext(parts: ScalerParts) {
     return {
       store: parts.store,
       provisioner: parts.provisioner,
@@ -259,76 +253,15 @@ export class Autoscaler {
     };
   }
 
-  private async connect(): Promise<Parts> {
-    const { url, bullmqPrefix } = this.config.redis;
-    // Fail fast on the sampling connection so a Redis outage means "hold", not a hung tick.
-    const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 5_000 });
-    const bullRedis = new Redis(url, { maxRetriesPerRequest: null });
-    // Outages surface as failed ticks (and `sample.failed`); the clients reconnect by themselves.
-    for (const client of [redis, bullRedis]) client.on('error', () => {});
-    const provider = this.options.provider ?? (await createProvider(this.config));
-    const store = new FleetStore(redis, { prefix: bullmqPrefix, cluster: this.config.cluster });
-    const provisioner = new Provisioner({
-      redis: bullRedis,
-      store,
-      provider,
-      prefix: bullmqPrefix,
-      cluster: this.config.cluster,
-      specOf: (record) => this.specOf(record),
-      createFailureBackoffMs: this.config.createFailureBackoffMs,
-      circuitBreakerFailures: this.config.lifecycle.circuitBreakerFailures,
-      retryBaseMs: this.config.lifecycle.provisioningRetryMs,
+  private connect(): Promise<ScalerParts> {
+    return connectParts({
+      config: this.config,
+      provider: this.options.provider,
+      instance: this.instance,
       emit: (e) => this.emit(e),
       now: this.now,
     });
-    const lease = new LeaderLease(redis, store.keys, this.instance, this.config.lifecycle.leaseTtlMs);
-    const checker = new StalledChecker(
-      bullRedis,
-      bullmqPrefix,
-      this.config.pools.flatMap((p) => p.queues),
-      this.config.lifecycle.stalledCheckMs,
-    );
-    const leadership = new Leadership(lease, store, provisioner, checker, this.instance, (e) => this.emit(e));
-    return {
-      redis,
-      bullRedis,
-      provider,
-      store,
-      provisioner,
-      leadership,
-      sampler: new QueueSampler(redis, bullmqPrefix),
-    };
   }
-
-  private specOf(record: ServerRecord): ServerSpec {
-    const pool = this.config.pools.find((p) => p.name === record.pool);
-    return {
-      serverId: record.id,
-      name: record.name,
-      pool: record.pool,
-      tags: [ownerTagOf(this.config.cluster), poolTagOf(record.pool)],
-      env: serverEnvToVariables({
-        serverId: record.id,
-        serverName: record.name,
-        pool: record.pool,
-        redisUrl: this.config.redis.url,
-        cluster: this.config.cluster,
-        bullmqPrefix: this.config.redis.bullmqPrefix,
-        queues: pool?.queues ?? [],
-        slots: pool?.slotsPerServer ?? 1,
-      }),
-    };
-  }
-}
-
-interface Parts {
-  redis: Redis;
-  bullRedis: Redis;
-  provider: Provider;
-  store: FleetStore;
-  provisioner: Provisioner;
-  leadership: Leadership;
-  sampler: QueueSampler;
 }
 
 function messageOf(error: unknown): string {

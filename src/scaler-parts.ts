@@ -1,0 +1,86 @@
+import { Redis } from 'ioredis';
+import { ownerTagOf, type Provider, poolTagOf, type ServerSpec } from '../providers/provider.ts';
+import type { AutoscalerConfig } from './config/schema.ts';
+import type { ScalingEvent } from './events.ts';
+import { FleetStore } from './fleet/fleet-store.ts';
+import { LeaderLease } from './fleet/leader-lease.ts';
+import { Leadership } from './fleet/leadership.ts';
+import type { ServerRecord } from './fleet/server-record.ts';
+import { createProvider } from './providers.ts';
+import { Provisioner } from './provisioning/provisioner.ts';
+import { StalledChecker } from './reconciler/stalled-checker.ts';
+import { QueueSampler } from './sampler/queue-sampler.ts';
+import { serverEnvToVariables } from './worker/server-env.ts';
+
+/** Everything a running scaler holds: its connections, its provider and what acts through them. */
+export interface ScalerParts {
+  redis: Redis;
+  bullRedis: Redis;
+  provider: Provider;
+  store: FleetStore;
+  provisioner: Provisioner;
+  leadership: Leadership;
+  sampler: QueueSampler;
+}
+
+export interface PartsOptions {
+  config: AutoscalerConfig;
+  /** A provider to use instead of the one the config names. */
+  provider: Provider | undefined;
+  instance: string;
+  emit: (event: ScalingEvent) => void;
+  now: () => number;
+}
+
+/** Connects to Redis and builds the scaler's parts from its config. */
+export async function connectParts(o: PartsOptions): Promise<ScalerParts> {
+  const { config } = o;
+  const { url, bullmqPrefix } = config.redis;
+  // Fail fast on the sampling connection so a Redis outage means "hold", not a hung tick.
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 5_000 });
+  const bullRedis = new Redis(url, { maxRetriesPerRequest: null });
+  // Outages surface as failed ticks (and `sample.failed`); the clients reconnect by themselves.
+  for (const client of [redis, bullRedis]) client.on('error', () => {});
+  const provider = o.provider ?? (await createProvider(config));
+  const store = new FleetStore(redis, { prefix: bullmqPrefix, cluster: config.cluster });
+  const provisioner = new Provisioner({
+    redis: bullRedis,
+    store,
+    provider,
+    prefix: bullmqPrefix,
+    cluster: config.cluster,
+    specOf: (record) => specOf(config, record),
+    createFailureBackoffMs: config.createFailureBackoffMs,
+    circuitBreakerFailures: config.lifecycle.circuitBreakerFailures,
+    retryBaseMs: config.lifecycle.provisioningRetryMs,
+    emit: o.emit,
+    now: o.now,
+  });
+  const lease = new LeaderLease(redis, store.keys, o.instance, config.lifecycle.leaseTtlMs);
+  const queues = config.pools.flatMap((p) => p.queues);
+  const checker = new StalledChecker(bullRedis, bullmqPrefix, queues, config.lifecycle.stalledCheckMs);
+  const leadership = new Leadership(lease, store, provisioner, checker, o.instance, o.emit);
+  const sampler = new QueueSampler(redis, bullmqPrefix);
+  return { redis, bullRedis, provider, store, provisioner, leadership, sampler };
+}
+
+/** What the provider needs to create a recorded server: its name, our tags and its worker's env. */
+function specOf(config: AutoscalerConfig, record: ServerRecord): ServerSpec {
+  const pool = config.pools.find((p) => p.name === record.pool);
+  return {
+    serverId: record.id,
+    name: record.name,
+    pool: record.pool,
+    tags: [ownerTagOf(config.cluster), poolTagOf(record.pool)],
+    env: serverEnvToVariables({
+      serverId: record.id,
+      serverName: record.name,
+      pool: record.pool,
+      redisUrl: config.redis.url,
+      cluster: config.cluster,
+      bullmqPrefix: config.redis.bullmqPrefix,
+      queues: pool?.queues ?? [],
+      slots: pool?.slotsPerServer ?? 1,
+    }),
+  };
+}
