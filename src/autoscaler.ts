@@ -113,6 +113,7 @@ export class Autoscaler {
     const records = await parts.store.list();
     const beats = await parts.store.heartbeats(records.map((r) => r.id));
     await advanceLifecycle(this.lifecycleContext(parts), records, beats, nowMs);
+    await parts.checker.sweep(nowMs);
     if (this.ticksLed++ % this.config.lifecycle.reconcileEveryTicks === 0) {
       await reconcile(
         {
@@ -250,6 +251,8 @@ export class Autoscaler {
       config: this.config,
       emit: (e: ScalingEvent) => this.emit(e),
       lastSeen: this.lastSeen,
+      watchStalled: (pool: string, nowMs: number) =>
+        parts.checker.watch(this.config.pools.find((p) => p.name === pool)?.queues ?? [], nowMs),
     };
   }
 

@@ -20,6 +20,8 @@ export interface ScalerParts {
   store: FleetStore;
   provisioner: Provisioner;
   leadership: Leadership;
+  /** Returns jobs of servers lost without a drain to their queues; only the leader's runs. */
+  checker: StalledChecker;
   sampler: QueueSampler;
 }
 
@@ -57,11 +59,10 @@ export async function connectParts(o: PartsOptions): Promise<ScalerParts> {
     now: o.now,
   });
   const lease = new LeaderLease(redis, store.keys, o.instance, config.lifecycle.leaseTtlMs);
-  const queues = config.pools.flatMap((p) => p.queues);
-  const checker = new StalledChecker(bullRedis, bullmqPrefix, queues, config.lifecycle.stalledCheckMs);
+  const checker = new StalledChecker(bullRedis, bullmqPrefix, config.lifecycle.stalledCheckMs);
   const leadership = new Leadership(lease, store, provisioner, checker, o.instance, o.emit);
   const sampler = new QueueSampler(redis, bullmqPrefix);
-  return { redis, bullRedis, provider, store, provisioner, leadership, sampler };
+  return { redis, bullRedis, provider, store, provisioner, leadership, checker, sampler };
 }
 
 /** What the provider needs to create a recorded server: its name, our tags and its worker's env. */

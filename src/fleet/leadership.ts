@@ -67,6 +67,5 @@ export class Leadership {
     this.store.setFence(this.lease.value);
     this.emit({ event: 'leader.acquired', instance: this.instance, fence: this.lease.value ?? '' });
     this.provisioner.startWorker();
-    await this.checker.start();
   }
 }

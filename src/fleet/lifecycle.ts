@@ -14,6 +14,8 @@ export interface LifecycleContext {
   emit: (event: ScalingEvent) => void;
   /** When each ready server's heartbeat was last seen, by this scaler process. */
   lastSeen: Map<string, number>;
+  /** Watches a pool's queues for jobs a lost server left active. */
+  watchStalled: (pool: string, nowMs: number) => Promise<void>;
 }
 
 /**
@@ -130,6 +132,8 @@ async function remove(
     return; // the next tick moves it on to deleting
   }
   ctx.emit({ event: 'server.deleting', pool: r.pool, serverId: r.id, reason });
+  // A server leaving without a clean drain may leave active jobs behind: watch its queues.
+  if (reason !== 'drained') await ctx.watchStalled(r.pool, nowMs);
   await ctx.store.signalDrain(r.id);
   await ctx.provisioner.requestDestroy(r.id);
 }
