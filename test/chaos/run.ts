@@ -93,7 +93,9 @@ async function doDamage(
     await sleep(500 + random() * 2_500);
     await scaler.killAndRestart();
   }
-  for (let crashed = 0; crashed < s.workerCrashes; ) {
+  // Crashes stop once the work is done: with no busy server left there is nothing to crash.
+  const workLeft = async () => (await finished(world, s.jobs + added)) === undefined;
+  for (let crashed = 0; crashed < s.workerCrashes && (await workLeft()); ) {
     await sleep(400 + random() * 600);
     if (await crashBusyServer(world, random)) crashed++;
   }

@@ -1,4 +1,7 @@
+import { join } from 'node:path';
+import { type Logger, pino } from 'pino';
 import { Autoscaler } from '../../src/autoscaler.ts';
+import { createLogger } from '../../src/log.ts';
 import { captureLog } from '../helpers/capture-log.ts';
 import { ScalerProcess } from '../helpers/scaler-process.ts';
 import type { World } from './world.ts';
@@ -12,13 +15,20 @@ export interface ScalerDriver {
 }
 
 export async function inProcessScaler(world: World): Promise<ScalerDriver> {
-  const scaler = new Autoscaler(world.config, { provider: world.provider(), logger: captureLog().logger });
+  const scaler = new Autoscaler(world.config, { provider: world.provider(), logger: loggerFor(world) });
   await scaler.start();
   return {
     kills: 0,
     killAndRestart: () => Promise.reject(new Error('an in-process scaler cannot be SIGKILLed')),
     stop: () => scaler.close(),
   };
+}
+
+/** CHAOS_LOG_DIR keeps each in-process scaler's log lines, to see where a failed run got stuck. */
+function loggerFor(world: World): Logger {
+  const dir = process.env.CHAOS_LOG_DIR;
+  if (dir === undefined) return captureLog().logger;
+  return createLogger({ level: 'debug', destination: pino.destination(join(dir, `${world.o.prefix}.log`)) });
 }
 
 /** `bullmq-autoscaler start` as its own process, with the token in its environment only. */
