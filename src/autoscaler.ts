@@ -6,14 +6,14 @@ import type { Provider } from '../providers/provider.ts';
 import { parseConfig } from './config/load.ts';
 import type { AutoscalerConfig, AutoscalerConfigInput } from './config/schema.ts';
 import { liveStates } from './core/server-state.ts';
+import type { QueueSample } from './core/types.ts';
 import { type EventOf, type ScalingEvent, type ScalingEventName, warningEvents } from './events.ts';
 import { FencedError } from './fleet/fleet-store.ts';
 import { advanceLifecycle } from './fleet/lifecycle.ts';
 import { PinStore } from './fleet/pins.ts';
 import type { ServerRecord } from './fleet/server-record.ts';
 import { reconcile } from './reconciler/reconcile.ts';
-import type { QueueSampler } from './sampler/queue-sampler.ts';
-import { type PoolState, scalePools } from './scale-pools.ts';
+import { type PoolState, type ScaleContext, scalePools } from './scale-pools.ts';
 import { connectParts, type ScalerParts } from './scaler-parts.ts';
 import { type Surfaces, startSurfaces } from './surfaces.ts';
 
@@ -46,7 +46,8 @@ export class Autoscaler {
   private readonly lastSeen = new Map<string, number>();
   private readonly orphansSeenAt = new Map<string, number>();
   private readonly instance = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  private ticksLed = 0;
+  /** When this process last compared the provider with the records; kept across lease terms. */
+  private reconciledAtMs: number | undefined;
   private parts: ScalerParts | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -114,7 +115,20 @@ export class Autoscaler {
     const beats = await parts.store.heartbeats(records.map((r) => r.id));
     await advanceLifecycle(this.lifecycleContext(parts), records, beats, nowMs);
     await parts.checker.sweep(nowMs);
-    if (this.ticksLed++ % this.config.lifecycle.reconcileEveryTicks === 0) {
+    const samples = await this.sample(parts, nowMs);
+    if (samples)
+      await scalePools(
+        this.scaleContext(parts),
+        samples,
+        await parts.store.listIfChanged(records, readAt),
+        beats,
+        nowMs,
+      );
+    // Last, and by the clock: a slow provider list must never keep a tick from scaling, nor a
+    // lease regained after one make the next tick reconcile again instead of scaling.
+    const everyMs = this.config.lifecycle.reconcileEveryTicks * this.config.tickMs;
+    if (this.reconciledAtMs === undefined || nowMs - this.reconciledAtMs >= everyMs) {
+      this.reconciledAtMs = nowMs;
       await reconcile(
         {
           config: this.config,
@@ -122,46 +136,47 @@ export class Autoscaler {
           provider: parts.provider,
           emit: (e) => this.emit(e),
           orphansSeenAt: this.orphansSeenAt,
+          renewLease: () => parts.leadership.ensure(),
         },
         await parts.store.listIfChanged(records, readAt),
         nowMs,
       );
     }
-    const queues = this.config.pools.flatMap((p) => p.queues);
-    let samples: Awaited<ReturnType<QueueSampler['sample']>>;
+  }
+
+  /** One sample of every pool's queues, or undefined (and an event) when Redis could not give one. */
+  private async sample(parts: ScalerParts, nowMs: number): Promise<QueueSample[] | undefined> {
     try {
-      samples = await parts.sampler.sample(queues, nowMs);
+      return await parts.sampler.sample(
+        this.config.pools.flatMap((p) => p.queues),
+        nowMs,
+      );
     } catch (error) {
       // No data, no decision: holding is the only choice that cannot drain a busy fleet.
       this.emit({ event: 'sample.failed', error: messageOf(error) });
-      return;
+      return undefined;
     }
-    const fresh = await parts.store.listIfChanged(records, readAt);
-    await scalePools(
-      {
-        config: this.config,
-        store: parts.store,
-        provisioner: parts.provisioner,
-        pools: this.pools,
-        emit: (e) => this.emit(e),
-        serverHourlyPriceUsd: async () => parts.provider.serverHourlyPriceUsd?.(),
-        pins: new PinStore(parts.redis, {
-          prefix: this.config.redis.bullmqPrefix,
-          cluster: this.config.cluster,
-        }),
-      },
-      samples,
-      fresh,
-      beats,
-      nowMs,
-    );
+  }
+
+  private scaleContext(parts: ScalerParts): ScaleContext {
+    return {
+      config: this.config,
+      store: parts.store,
+      provisioner: parts.provisioner,
+      pools: this.pools,
+      emit: (e) => this.emit(e),
+      serverHourlyPriceUsd: async () => parts.provider.serverHourlyPriceUsd?.(),
+      pins: new PinStore(parts.redis, {
+        prefix: this.config.redis.bullmqPrefix,
+        cluster: this.config.cluster,
+      }),
+    };
   }
 
   private resetMemory(): void {
     this.pools.clear();
     this.lastSeen.clear();
     this.orphansSeenAt.clear();
-    this.ticksLed = 0;
   }
 
   /** The fleet as recorded in Redis. */

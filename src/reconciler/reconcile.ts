@@ -11,6 +11,8 @@ export interface ReconcileContext {
   emit: (event: ScalingEvent) => void;
   /** When each unknown tagged server was first seen by this process. */
   orphansSeenAt: Map<string, number>;
+  /** Renews the leader lease; false means another scaler leads now and nothing may be written. */
+  renewLease: () => Promise<boolean>;
 }
 
 /** States whose record claims a server exists at the provider. */
@@ -27,6 +29,8 @@ export async function reconcile(
   nowMs: number,
 ): Promise<void> {
   const listed = await ctx.provider.list(ownerTagOf(ctx.config.cluster));
+  // Listing a large fleet through a slow API can outlast the lease: renew it before writing.
+  if (!(await ctx.renewLease())) return;
   const byName = new Map(records.map((r) => [r.name, r]));
   const listedIds = new Set(listed.map((s) => s.providerId));
   const seenNow = new Set<string>();

@@ -23,11 +23,10 @@ describe.concurrent('chaos (short)', () => {
     });
   }
 
-  // BUG (src/autoscaler.ts lead()): reconcile's provider calls run inside the tick without renewing
-  // the lease. When they outlast leaseTtlMs the next fleet write is fenced, the scaler loses and
-  // retakes the lease, resetMemory() zeroes ticksLed, so the next tick reconciles first again: it
-  // never reaches scalePools. `it.fails` keeps CI green while the bug stands; a fix turns it red.
-  it.fails('an API slower than the lease TTL still lets the scaler create servers', {
+  // A slow provider list once outlasted the lease each tick: the next fleet write was fenced, the
+  // lease retaken, and the tick reconciled first again, never reaching scalePools. Reconciling
+  // now comes last, by the clock, and renews the lease before it writes.
+  it('an API slower than the lease TTL still lets the scaler create servers', {
     timeout: 60_000,
   }, async () => {
     const world = await World.create({
