@@ -13,12 +13,15 @@ import { scenarios } from './scenarios.ts';
 const baseSeed = seedFrom(process.env.CHAOS_SEED);
 const results: RunResult[] = [];
 
+/** CHAOS_ONLY=<name>[,<name>…] runs only those scenarios. */
+const only = process.env.CHAOS_ONLY?.split(',');
+
 afterAll(async () => {
-  if (results.length > 0) await writeFigures(results, { baseSeed, convergeBoundMs });
+  if (results.length > 0) await writeFigures(results, { convergeBoundMs });
 });
 
 describe.concurrent('chaos (full)', () => {
-  for (const scenario of scenarios('full')) {
+  for (const scenario of scenarios('full').filter((s) => only === undefined || only.includes(s.name))) {
     it(`${scenario.name} ×${scenario.repeats}`, async () => {
       const broken: string[] = [];
       for (let run = 0; run < scenario.repeats; run++) {

@@ -4,32 +4,54 @@ import type { RunResult } from './run.ts';
 import { scenarios } from './scenarios.ts';
 
 const docPath = resolve(import.meta.dirname, '../../docs/reliability.md');
+/** Every run's figures and seed, so the table can be checked and a run replayed. */
+const runsPath = resolve(import.meta.dirname, '../../docs/reliability-runs.json');
 const start = '<!-- chaos-figures:start -->';
 const end = '<!-- chaos-figures:end -->';
 
-/** Replaces the figures between the markers of docs/reliability.md; the prose around them stays. */
-export async function writeFigures(
-  results: RunResult[],
-  o: { baseSeed: number; convergeBoundMs: number },
-): Promise<void> {
+interface StoredRun extends RunResult {
+  ranOn: string;
+  node: string;
+}
+
+/**
+ * Replaces the figures between the markers of docs/reliability.md (the prose around them stays)
+ * and the runs in docs/reliability-runs.json. Scenarios not run this time keep their last runs.
+ */
+export async function writeFigures(results: RunResult[], o: { convergeBoundMs: number }): Promise<void> {
+  const fresh = new Set(results.map((r) => r.scenario));
+  const stamp = { ranOn: new Date().toISOString().slice(0, 10), node: process.version };
+  const runs: StoredRun[] = [
+    ...(await storedRuns()).filter((r) => !fresh.has(r.scenario)),
+    ...results.map((r) => ({ ...r, ...stamp })),
+  ];
+  await writeFile(runsPath, `${JSON.stringify(runs, null, 1)}\n`);
   const doc = await readFile(docPath, 'utf8');
   const from = doc.indexOf(start);
   const to = doc.indexOf(end);
   if (from < 0 || to < from) throw new Error(`docs/reliability.md lacks the ${start} … ${end} markers`);
-  const figures = [start, '', ...figuresOf(results, o), '', end].join('\n');
+  const figures = [start, '', ...figuresOf(runs, o), '', end].join('\n');
   await writeFile(docPath, doc.slice(0, from) + figures + doc.slice(to + end.length));
 }
 
-function figuresOf(results: RunResult[], o: { baseSeed: number; convergeBoundMs: number }): string[] {
+async function storedRuns(): Promise<StoredRun[]> {
+  try {
+    return JSON.parse(await readFile(runsPath, 'utf8')) as StoredRun[];
+  } catch {
+    return [];
+  }
+}
+
+function figuresOf(results: StoredRun[], o: { convergeBoundMs: number }): string[] {
   const rows = scenarios('full')
     .map((s) => ({ s, runs: results.filter((r) => r.scenario === s.name) }))
     .filter(({ runs }) => runs.length > 0);
   return [
-    `Last full run: ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, base seed ${o.baseSeed} ` +
-      `(replay with \`CHAOS_SEED=${o.baseSeed} npm run chaos\`).`,
+    'Each row is the last full run of that scenario (`npm run chaos`); every run with its seed is in',
+    '[reliability-runs.json](reliability-runs.json) (replay one with `CHAOS_SEED=<seed> CHAOS_ONLY=<scenario> npm run chaos`).',
     '',
-    '| scenario | runs | invariants held | jobs (completed / failed past stall limit / re-run) | droplets created | duplicates | orphans left | untagged touched | faults injected | hangs / heartbeat losses | kills (scaler / worker) | peak API calls per minute | first ready (median) | converged to 0 (median / max) |',
-    '| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | --- |',
+    '| scenario | ran on | runs | invariants held | jobs (completed / failed past stall limit / re-run) | droplets created | duplicates | orphans left | untagged touched | faults injected | hangs / heartbeat losses | kills (scaler / worker) | peak API calls per minute | first ready (median) | converged to 0 (median / max) |',
+    '| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | --- |',
     ...rows.map(({ s, runs }) => rowOf(s.name, runs)),
     '',
     `Convergence bound: ${o.convergeBoundMs / 1000} s from the last job finishing to no record and no droplet.`,
@@ -37,13 +59,14 @@ function figuresOf(results: RunResult[], o: { baseSeed: number; convergeBoundMs:
   ];
 }
 
-function rowOf(name: string, runs: RunResult[]): string {
+function rowOf(name: string, runs: StoredRun[]): string {
   const sum = (pick: (r: RunResult) => number) => runs.reduce((n, r) => n + pick(r), 0);
   const held = runs.filter((r) => r.violations.length === 0).length;
   const converge = runs.map((r) => r.convergeMs);
   const firstReady = runs.map((r) => r.firstReadyMs ?? Number.NaN).filter(Number.isFinite);
   return [
     name,
+    [...new Set(runs.map((r) => `${r.ranOn}, Node ${r.node}`))].join('; '),
     runs.length,
     `${held}/${runs.length}`,
     `${sum((r) => r.jobs)} (${sum((r) => r.completed)} / ${sum((r) => r.failedStalled)} / ${sum((r) => r.rerunJobs)})`,

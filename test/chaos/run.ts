@@ -90,7 +90,9 @@ async function doDamage(
       await addJobs(world, waveJobs, s.jobMs);
       added += waveJobs;
     }
-    await sleep(500 + random() * 2_500);
+    // Kills land while it leads (creating, draining, destroying), not only while it boots.
+    await scaler.leading(15_000);
+    await sleep(random() * 2_500);
     await scaler.killAndRestart();
   }
   // Crashes stop once the work is done: with no busy server left there is nothing to crash.

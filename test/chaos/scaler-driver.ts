@@ -8,6 +8,8 @@ import type { World } from './world.ts';
 
 /** The scaler of a chaos run, in-process or as a process that can be SIGKILLed. */
 export interface ScalerDriver {
+  /** Resolves once the running scaler leads (process scalers only), or after `timeoutMs`. */
+  leading(timeoutMs: number): Promise<void>;
   /** SIGKILLs the running scaler and starts a fresh one (process scalers only). */
   killAndRestart(): Promise<void>;
   kills: number;
@@ -19,6 +21,7 @@ export async function inProcessScaler(world: World): Promise<ScalerDriver> {
   await scaler.start();
   return {
     kills: 0,
+    leading: () => Promise.reject(new Error('an in-process scaler is not killed')),
     killAndRestart: () => Promise.reject(new Error('an in-process scaler cannot be SIGKILLed')),
     stop: () => scaler.close(),
   };
@@ -38,6 +41,12 @@ export function processScaler(world: World): ScalerDriver {
   let current = new ScalerProcess(configFile, env);
   return {
     kills: 0,
+    async leading(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (current.named('leader.acquired').length === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
     async killAndRestart() {
       await current.kill('SIGKILL');
       this.kills++;

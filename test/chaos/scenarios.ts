@@ -48,7 +48,7 @@ export function scenarios(size: ChaosSize): Scenario[] {
     {
       ...calm,
       name: 'scaler-sigkill',
-      what: 'the scaler process SIGKILLed at seeded random points (0.5–3 s after each start) and restarted',
+      what: 'the scaler process SIGKILLed at a seeded random point 0–2.5 s after it takes the lease, and restarted',
       scalerKills: full ? 50 : 5,
       jobs: full ? 120 : 40,
     },
