@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 export interface ApiFaults {
   /** Share of calls answered with a 5xx; a third of the failed POSTs create first, then fail (a 504). */
   failRate?: number;
-  /** Every `every`-th call starts a burst of `length` 429s carrying Retry-After: 1. */
+  /** A call starts a burst of `length` 429s carrying Retry-After: 1 with probability 1/`every`. */
   burst429?: { every: number; length: number };
   /** Every answer this late. */
   delayMs?: number;
@@ -71,7 +71,7 @@ export class ChaosProxy {
   private takeBurst(): boolean {
     const burst = this.faults.burst429;
     if (burst === undefined) return false;
-    if (this.burstLeft === 0 && this.callTimes.length % burst.every === 0) this.burstLeft = burst.length;
+    if (this.burstLeft === 0 && this.random() < 1 / burst.every) this.burstLeft = burst.length;
     if (this.burstLeft === 0) return false;
     this.burstLeft--;
     return true;

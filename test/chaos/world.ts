@@ -136,7 +136,8 @@ function chaosConfig(o: WorldOptions, apiUrl: string, userDataFile: string): Aut
     maxServersTotal: 6,
     createFailureBackoffMs: 1_000,
     lifecycle: {
-      bootTimeoutMs: 6_000,
+      // Worker processes start through tsx: on a loaded 2-core machine that alone can take seconds.
+      bootTimeoutMs: 15_000,
       createTimeoutMs: 30_000,
       drainTimeoutMs: 4_000,
       heartbeatLostMs: 3_000,
