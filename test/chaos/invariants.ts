@@ -14,6 +14,8 @@ export interface Measured {
   /** Jobs that failed for stalling without having run on two servers: a lost job. */
   stalledWithoutRerun: number;
   duplicateDroplets: number;
+  /** The names behind duplicateDroplets, to trace them in the API log. */
+  duplicateNames: string[];
   duplicateServerProcesses: number;
   leftoverDroplets: number;
   leftoverRecords: number;
@@ -23,6 +25,8 @@ export interface Measured {
   dropletsCreated: number;
   hangs: number;
   heartbeatLosses: number;
+  /** Servers deleted without a finished drain (deadline, failure, hang): their running jobs are cut. */
+  forcedRemovals: number;
   apiCalls: number;
   faultsInjected: number;
   peakCallsPerMinute: number;
@@ -61,6 +65,7 @@ export async function measure(world: World, t: Timing): Promise<Measured> {
     rerunJobs: reruns.size,
     stalledWithoutRerun: stalled.filter((j) => !reruns.has(`${j.queueName}:${j.id}`)).length,
     duplicateDroplets: duplicates(createdNames(world)),
+    duplicateNames: createdNames(world).filter((n, i, all) => all.indexOf(n) !== i),
     duplicateServerProcesses: duplicates(await startedServers(world)),
     leftoverDroplets: world.ownedDroplets().length,
     leftoverRecords: records.length,
@@ -69,6 +74,7 @@ export async function measure(world: World, t: Timing): Promise<Measured> {
     dropletsCreated: createdNames(world).length,
     hangs: history.filter((e) => e.to === 'hanging').length,
     heartbeatLosses: history.filter((e) => e.to === 'failed' && e.reason === 'heartbeat lost').length,
+    forcedRemovals: history.filter((e) => e.to === 'deleting' && e.reason !== 'drained').length,
     apiCalls: world.proxy.callTimes.length,
     faultsInjected: world.proxy.injected,
     peakCallsPerMinute: world.proxy.peakCalls(60_000),
@@ -92,13 +98,16 @@ export function checkInvariants(
   expect(m.completed + m.failedStalled === m.jobs, `${m.completed} of ${m.jobs} jobs completed`);
   expect(m.failedOther === 0, `${m.failedOther} jobs failed for reasons other than stalling`);
   expect(m.stalledWithoutRerun === 0, `${m.stalledWithoutRerun} jobs failed as stalled without a crash`);
-  // BullMQ is at-least-once: a job whose lock lapsed (its worker crashed, or Redis was away longer
-  // than the lock) runs again. Anywhere else a second run is a bug.
+  // BullMQ is at-least-once: a job whose lock lapsed (its worker crashed or was cut off with its
+  // server, or Redis was away longer than the lock) runs again. Anywhere else a second run is a bug.
   expect(
-    s.workerCrashes > 0 || s.redisRestart || m.rerunJobs === 0,
-    `${m.rerunJobs} jobs ran twice without a crashed worker or a Redis outage`,
+    s.workerCrashes > 0 || s.redisRestart || m.forcedRemovals > 0 || m.rerunJobs === 0,
+    `${m.rerunJobs} jobs ran twice without a crashed worker, a server cut off or a Redis outage`,
   );
-  expect(m.duplicateDroplets === 0, `${m.duplicateDroplets} droplet names created twice`);
+  expect(
+    m.duplicateDroplets === 0,
+    `${m.duplicateDroplets} droplet names created twice: ${m.duplicateNames.join(', ')}`,
+  );
   expect(m.duplicateServerProcesses === 0, `${m.duplicateServerProcesses} servers ran two workers`);
   expect(m.leftoverDroplets === 0, `${m.leftoverDroplets} tagged droplets left (orphans)`);
   expect(m.leftoverRecords === 0, `${m.leftoverRecords} server records left: ${m.leftover.join(', ')}`);

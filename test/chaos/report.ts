@@ -9,7 +9,9 @@ const runsPath = resolve(import.meta.dirname, '../../docs/reliability-runs.json'
 const start = '<!-- chaos-figures:start -->';
 const end = '<!-- chaos-figures:end -->';
 
-interface StoredRun extends RunResult {
+/** Runs recorded before a figure existed lack it: the table shows a dash, not a zero. */
+interface StoredRun extends Omit<RunResult, 'forcedRemovals'> {
+  forcedRemovals?: number;
   ranOn: string;
   node: string;
 }
@@ -50,7 +52,7 @@ function figuresOf(results: StoredRun[], o: { convergeBoundMs: number }): string
     'Each row is the last full run of that scenario (`npm run chaos`); every run with its seed is in',
     '[reliability-runs.json](reliability-runs.json) (replay one with `CHAOS_SEED=<seed> CHAOS_ONLY=<scenario> npm run chaos`).',
     '',
-    '| scenario | ran on | runs | invariants held | jobs (completed / failed past stall limit / re-run) | droplets created | duplicates | orphans left | untagged touched | faults injected | hangs / heartbeat losses | kills (scaler / worker) | peak API calls per minute | first ready (median) | converged to 0 (median / max) |',
+    '| scenario | ran on | runs | invariants held | jobs (completed / failed past stall limit / re-run) | droplets created | duplicates | orphans left | untagged touched | faults injected | hangs / heartbeat losses / servers cut off | kills (scaler / worker) | peak API calls per minute | first ready (median) | converged to 0 (median / max) |',
     '| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | --- |',
     ...rows.map(({ s, runs }) => rowOf(s.name, runs)),
     '',
@@ -75,7 +77,7 @@ function rowOf(name: string, runs: StoredRun[]): string {
     sum((r) => r.leftoverDroplets),
     sum((r) => r.bystandersTouched),
     sum((r) => r.faultsInjected),
-    `${sum((r) => r.hangs)} / ${sum((r) => r.heartbeatLosses)}`,
+    `${sum((r) => r.hangs)} / ${sum((r) => r.heartbeatLosses)} / ${cutOff(runs)}`,
     `${sum((r) => r.scalerKills)} / ${sum((r) => r.workerCrashes)}`,
     Math.max(...runs.map((r) => r.peakCallsPerMinute)),
     seconds(median(firstReady)),
@@ -83,6 +85,11 @@ function rowOf(name: string, runs: StoredRun[]): string {
   ]
     .map(String)
     .reduce((line, cell) => `${line} ${cell} |`, '|');
+}
+
+function cutOff(runs: StoredRun[]): string {
+  const counts = runs.map((r) => r.forcedRemovals);
+  return counts.every((n) => n !== undefined) ? String(counts.reduce((a, b) => a + b, 0)) : '–';
 }
 
 function brokenLines(results: RunResult[]): string[] {

@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Logger, pino } from 'pino';
 import { Autoscaler } from '../../src/autoscaler.ts';
@@ -34,6 +35,13 @@ function loggerFor(world: World): Logger {
   return createLogger({ level: 'debug', destination: pino.destination(join(dir, `${world.o.prefix}.log`)) });
 }
 
+/** The log lines of a process scaler, appended to CHAOS_LOG_DIR when it is set. */
+function keepLog(world: World, events: readonly object[]): void {
+  const dir = process.env.CHAOS_LOG_DIR;
+  if (dir === undefined) return;
+  appendFileSync(join(dir, `${world.o.prefix}.log`), events.map((e) => `${JSON.stringify(e)}\n`).join(''));
+}
+
 /** `bullmq-autoscaler start` as its own process, with the token in its environment only. */
 export function processScaler(world: World): ScalerDriver {
   const env = { REDIS_URL: world.o.redisUrl, DIGITALOCEAN_TOKEN: world.fake.token };
@@ -49,11 +57,13 @@ export function processScaler(world: World): ScalerDriver {
     },
     async killAndRestart() {
       await current.kill('SIGKILL');
+      keepLog(world, current.events);
       this.kills++;
       current = new ScalerProcess(configFile, env);
     },
     async stop() {
       await current.kill('SIGKILL');
+      keepLog(world, current.events);
     },
   };
 }
