@@ -92,7 +92,7 @@ function cutOff(runs: StoredRun[]): string {
   return counts.every((n) => n !== undefined) ? String(counts.reduce((a, b) => a + b, 0)) : '–';
 }
 
-function brokenLines(results: RunResult[]): string[] {
+function brokenLines(results: StoredRun[]): string[] {
   const broken = results.flatMap((r) => r.violations.map((v) => `- ${r.scenario} (seed ${r.seed}): ${v}`));
   return broken.length === 0 ? [] : ['', 'Invariants broken in this run:', '', ...broken];
 }
