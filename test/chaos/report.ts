@@ -62,7 +62,7 @@ function figuresOf(results: StoredRun[], o: { convergeBoundMs: number }): string
 }
 
 function rowOf(name: string, runs: StoredRun[]): string {
-  const sum = (pick: (r: RunResult) => number) => runs.reduce((n, r) => n + pick(r), 0);
+  const sum = (pick: (r: StoredRun) => number) => runs.reduce((n, r) => n + pick(r), 0);
   const held = runs.filter((r) => r.violations.length === 0).length;
   const converge = runs.map((r) => r.convergeMs);
   const firstReady = runs.map((r) => r.firstReadyMs ?? Number.NaN).filter(Number.isFinite);
