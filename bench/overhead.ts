@@ -66,20 +66,16 @@ export async function overheadBench(url: string): Promise<BenchResult> {
   }
 }
 
-/** From a one-off diagnosis on this machine (method in "Scaler overhead"); not re-measured by each run. */
+/** From a one-off diagnosis on this machine (method in "Scaler overhead"); shown only when a run misses. */
 const whyRss =
-  'The queues, not the servers, drive it: 30 s readings gave 101 MB with 1 queue and 1 server, 100 MB with ' +
-  '1 queue and 50 servers, 157 MB with 100 queues and 50 servers. About 12 MB of that is the stalled checker, ' +
-  'which keeps one BullMQ Worker, and so one blocking Redis connection, per queue (100 sockets; 147 MB with it ' +
-  'switched off); the other ~45 MB also grow with the queues, most likely the sampler’s 1,300 commands per ' +
-  'tick and their garbage, though that was not isolated. About 39 MB of every ' +
-  'figure is the tsx loader (the same scaler bundled with esbuild and run by plain node: 120 MB against 159 MB)';
+  'About 39 MB of any figure is the tsx loader (the same scaler bundled with esbuild and run by plain node: ' +
+  '120 MB against 159 MB); shipping compiled JavaScript would remove it. Before the sampler moved into Lua ' +
+  'and the stalled checker became on-demand (one blocking connection per queue, always), this measured ' +
+  '188–225 MB, so what remains grows with the queues far less than it did';
 const whyCpu =
-  'The floor is the fixed per-tick work: 2.4 % with 1 queue and 1 server, 2.4 % with 1 queue and 50 servers, ' +
-  '3.8 % with 100 queues and 50 servers (30 s readings). A CPU profile (node --cpu-prof) puts the sampler ' +
-  'first (1,300 ioredis commands per tick at 100 queues, about 10 µs of client CPU each here), then ' +
-  'FleetStore.list(), which the tick calls twice (SMEMBERS + one HGETALL per server), then garbage collection; ' +
-  'the shared machine adds noise (3.5–5.6 % across runs)';
+  'The floor is the fixed per-tick work; before the sampler moved into Lua a CPU profile put its ioredis ' +
+  'commands (1,300 per tick at 100 queues, ~10 µs each) first and this measured 3.5–3.8 %. The shared ' +
+  'machine adds noise of a point or more between runs';
 
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 const pct = (share: number) => `${(share * 100).toFixed(2)} %`;
