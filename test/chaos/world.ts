@@ -26,8 +26,6 @@ export interface WorldOptions {
   /** Share of droplets that never turn active; the scaler's second droplet never does either. */
   neverActiveShare: number;
   lifecycle: LifecycleInput;
-  /** The provider's budget; the scenarios use `requestsPerMinute`. */
-  requestsPerMinute?: number;
 }
 
 /**
@@ -159,7 +157,7 @@ function chaosConfig(o: WorldOptions, apiUrl: string, userDataFile: string): Aut
       size: 's-1vcpu-1gb',
       snapshot: 'worker-base',
       userDataFile,
-      requestsPerMinute: o.requestsPerMinute ?? requestsPerMinute,
+      requestsPerMinute,
       requestsPerHour: 5_000,
       requestTimeoutMs: 5_000,
     },
