@@ -16,17 +16,11 @@ export const transitions: Readonly<Record<ServerState, readonly ServerState[]>> 
 /** States whose servers provide (or will soon provide) capacity. */
 export const capacityStates: readonly ServerState[] = ['requested', 'creating', 'booting', 'ready'];
 
+/** Every state, in the order of the transition table. */
+export const allStates = Object.keys(transitions) as ServerState[];
+
 /** States that still have, or may have, a cloud server behind them. */
-export const liveStates: readonly ServerState[] = [
-  'requested',
-  'creating',
-  'booting',
-  'ready',
-  'draining',
-  'deleting',
-  'failed',
-  'hanging',
-];
+export const liveStates: readonly ServerState[] = allStates.filter((s) => s !== 'deleted');
 
 export function canTransition(from: ServerState, to: ServerState): boolean {
   return transitions[from].includes(to);

@@ -1,3 +1,4 @@
+import { allStates } from '../core/server-state.ts';
 import type { ServerState } from '../core/types.ts';
 
 /** The scaler's durable record of one server; the provider's view is only ever compared with it. */
@@ -26,18 +27,6 @@ export interface Heartbeat {
   atMs: number;
 }
 
-const states: readonly ServerState[] = [
-  'requested',
-  'creating',
-  'booting',
-  'ready',
-  'draining',
-  'deleting',
-  'deleted',
-  'failed',
-  'hanging',
-];
-
 export function toHash(record: ServerRecord): Record<string, string> {
   const hash: Record<string, string> = {};
   for (const [field, value] of Object.entries(record)) {
@@ -48,7 +37,7 @@ export function toHash(record: ServerRecord): Record<string, string> {
 
 export function fromHash(hash: Record<string, string>): ServerRecord | undefined {
   const state = hash.state as ServerState | undefined;
-  if (hash.id === undefined || hash.pool === undefined || state === undefined || !states.includes(state)) {
+  if (hash.id === undefined || hash.pool === undefined || state === undefined || !allStates.includes(state)) {
     return undefined;
   }
   return {

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ownerTagOf } from '../../providers/provider.ts';
+import { seededRandom } from '../chaos/rng.ts';
 import { localCluster } from '../helpers/local-cluster.ts';
 import { waitFor } from '../helpers/redis.ts';
 import { ScalerProcess } from '../helpers/scaler-process.ts';
@@ -10,18 +11,6 @@ afterEach(async () => {
   if (process.env.KEEP_STATE) return;
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-/** Mulberry32: a seeded PRNG, so a failing run's kill points can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function crashCluster(label: string) {
   const cluster = localCluster(
@@ -59,7 +48,7 @@ function crashCluster(label: string) {
 describe('crash safety', () => {
   it('a scaler SIGKILLed at 20 random points and restarted leaves no duplicate, no orphan, no lost job', async () => {
     const seed = Number(process.env.CRASH_SEED ?? Date.now() % 100_000);
-    const next = random(seed);
+    const next = seededRandom(seed);
     const { cluster, startScaler, settled } = crashCluster('sigkill');
     const queue = cluster.queue('alpha');
     let jobs = 0;

@@ -1,5 +1,6 @@
+export { freePort } from '../../src/dev/ensure-redis.ts';
+
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Queue } from 'bullmq';
@@ -52,19 +53,6 @@ export function fleetFixture(label: string, overrides: Partial<AutoscalerConfigI
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
-}
-
-/** A port nobody listens on right now, for configs that need a fixed `http.port`. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Prometheus text format → samples, labels parsed; enough of the format for our own output. */

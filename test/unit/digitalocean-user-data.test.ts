@@ -20,7 +20,8 @@ describe('digitalocean user_data', () => {
     expect(out).toBe(`A='web-1' B='redis://:p$ss@10.0.0.5:6379/0' C='it'\\''s \`here\`'`);
   });
 
-  it('a quoted value reaches the shell unchanged, whatever it holds', () => {
+  // Each run starts a real /bin/sh: on a busy 2-core machine the default 5 s is not enough.
+  it('a quoted value reaches the shell unchanged, whatever it holds', { timeout: 60_000 }, () => {
     fc.assert(
       fc.property(
         fc.string({ unit: 'binary' }).map((s) => s.replaceAll('\0', '')),
