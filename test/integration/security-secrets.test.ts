@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/dev/ensure-redis.ts';
 import { FakeDigitalOcean } from '../fakes/digitalocean-api.ts';
 import { runCli } from '../helpers/cli.ts';
 import { uniquePrefix, waitFor } from '../helpers/redis.ts';
-import { freePort, SecuredRedis } from '../helpers/secured-redis.ts';
+import { SecuredRedis } from '../helpers/secured-redis.ts';
 
 /*
  * A scaler started as an operator would, with a Redis password (an ACL user; the default user is
