@@ -94,7 +94,7 @@ function cutOff(runs: StoredRun[]): string {
 
 function brokenLines(results: StoredRun[]): string[] {
   const broken = results.flatMap((r) => r.violations.map((v) => `- ${r.scenario} (seed ${r.seed}): ${v}`));
-  return broken.length === 0 ? [] : ['', 'Invariants broken in this run:', '', ...broken];
+  return broken.length === 0 ? [] : ['', 'Invariants broken in the runs above:', '', ...broken];
 }
 
 function median(values: number[]): number {
