@@ -28,29 +28,35 @@ afterAll(async () => {
   await redis.quit();
 });
 
-/** Samples one queue and counts the Redis commands each round trip carried. */
+/**
+ * Samples one queue and lists every command Redis ran on that queue's keys, those inside the
+ * sampler's Lua script included (MONITOR reports them), in the order it ran them.
+ */
 async function sampleOne(
   queue: string,
   nowMs = Date.now(),
-): Promise<{ sample: QueueSample; commands: number[] }> {
-  const commands: number[] = [];
-  const client = redis.duplicate();
-  const pipeline = client.pipeline.bind(client);
-  client.pipeline = (...args: Parameters<typeof pipeline>) => {
-    const p = pipeline(...args);
-    const exec = p.exec.bind(p);
-    p.exec = () => {
-      commands.push(p.length);
-      return exec();
-    };
-    return p;
-  };
+): Promise<{ sample: QueueSample; commands: string[] }> {
+  const base = `${prefix}:${queue}:`;
+  const sentinel = `${prefix}:sentinel:${queue}`;
+  const commands: string[] = [];
+  const monitor = await redis.monitor();
+  let seenSentinel = () => {};
+  const sentinelSeen = new Promise<void>((resolve) => {
+    seenSentinel = resolve;
+  });
+  monitor.on('monitor', (_time: string, args: string[]) => {
+    if (args.includes(sentinel)) seenSentinel();
+    else if (args.some((a) => a.startsWith(base))) commands.push((args[0] ?? '').toLowerCase());
+  });
   try {
-    const [sample] = await new QueueSampler(client, prefix).sample([queue], nowMs);
+    const [sample] = await new QueueSampler(redis, prefix).sample([queue], nowMs);
     if (sample === undefined) throw new Error(`no sample for ${queue}`);
+    // MONITOR reports in execution order: once it shows this, it has shown the sampler's commands.
+    await redis.get(sentinel);
+    await sentinelSeen;
     return { sample, commands };
   } finally {
-    await client.quit();
+    monitor.disconnect();
   }
 }
 
@@ -117,6 +123,7 @@ describe('sampler against odd queue contents', () => {
     const small = await sampleOne('small');
     expect(big.sample.waiting).toBe(1_000_000);
     expect(big.sample.oldestWaitMs).toBeGreaterThanOrEqual(60_000);
+    expect(big.commands.length).toBeGreaterThan(5);
     expect(big.commands).toEqual(small.commands);
   });
 
