@@ -41,6 +41,8 @@ const destroyAttempts = 10;
  * restarted scaler from waiting half a minute for its own creates.
  */
 const jobLockMs = 10_000;
+/** Scaler crashes one provisioning job may live through; far more than any real incident. */
+const stallsAllowed = 1_000;
 
 /**
  * Runs creates and destroys as jobs on our own BullMQ queue. Job ids derive from server ids, so
@@ -66,6 +68,10 @@ export class Provisioner {
       concurrency: 8,
       lockDuration: jobLockMs,
       stalledInterval: jobLockMs / 2,
+      // A job stalls when its scaler dies mid-job, not when the provider fails; repeating one is
+      // safe (it resumes only the servers it claimed, and the provider looks names up first), so a
+      // run of scaler crashes must not fail it and count as failed creates.
+      maxStalledCount: stallsAllowed,
     });
     worker.on('failed', (job, error) => void this.onFinalFailure(job, error).catch(() => {}));
     // Redis outages surface through the tick; the worker reconnects by itself.
