@@ -75,6 +75,9 @@ const localProviderSchema = z
       .string()
       .default('.autoscaler-local')
       .describe('Where the provider keeps its process records.'),
+    killGraceMs: ms
+      .default(30_000)
+      .describe('How long destroying a server waits after SIGTERM before SIGKILL.'),
   })
   .strict();
 

@@ -39,7 +39,13 @@ export function localCluster(
     cluster: prefix,
     redis: { url, bullmqPrefix: prefix },
     tickMs: 200,
-    provider: { type: 'local-process', workerEntry: resolve(workerEntry), bootDelayMs: 200, stateDir },
+    provider: {
+      type: 'local-process',
+      workerEntry: resolve(workerEntry),
+      bootDelayMs: 200,
+      stateDir,
+      killGraceMs: 2_000,
+    },
     pools: [
       {
         name: 'main',

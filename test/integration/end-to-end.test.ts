@@ -55,7 +55,7 @@ describe('the whole loop on the local-process provider', () => {
     await waitFor(
       'the fleet to return to zero',
       async () => (await scaler.servers()).length === 0,
-      60_000,
+      120_000,
     ).catch(async (error: unknown) => {
       // What held the fleet up, for whoever reads a red run.
       console.error(
