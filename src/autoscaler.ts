@@ -75,7 +75,9 @@ export class Autoscaler {
 
   /** Connects, then ticks every `tickMs` until close(); the first tick runs at once. */
   async start(): Promise<void> {
-    this.parts = await this.connect();
+    // Reuse what an earlier tick() connected: a second set of parts would hold a second lease and
+    // run a second provisioning worker, fenced against the first.
+    this.parts ??= await this.connect();
     this.stopped = false;
     try {
       this.surfaces = await startSurfaces(this, this.options.logger);

@@ -92,6 +92,9 @@ describe('the whole loop on the local-process provider', () => {
       );
     }
     expect(log.events('server.ready').length).toBeGreaterThan(0);
+    // tick() then start() is one scaler with one lease term, not two fenced against each other.
+    expect(log.events('leader.acquired')).toHaveLength(1);
+    expect(log.events('leader.lost')).toEqual([]);
     expect(log.events('decision').at(-1)).toMatchObject({ desired: 0, backlog: 0 });
     // No server was stopped while one of its jobs was active: every job ended before its server drained.
     const spans = (await redis.lrange(`${prefix}:test:spans`, 0, -1)).map(
