@@ -48,9 +48,8 @@ describe('Redis restarted mid-run', () => {
       log.events('server.draining').filter((l) => Number(l.time) > downAt && Number(l.time) < upAt),
     ).toEqual([]);
 
-    await waitFor('the scaler to lead again', async () =>
-      log.events('leader.acquired').some((l) => Number(l.time) > upAt),
-    );
+    // Whether it kept its lease or lost and retook it depends on which command the outage hit
+    // first; either way the work must finish and the fleet come back to zero.
     await waitFor('every job done', async () => (await queue.getCompletedCount()) === 40, 60_000);
     await waitFor('the fleet back to zero', async () => (await scaler.servers()).length === 0, 60_000);
     expect(await queue.getFailedCount()).toBe(0);
