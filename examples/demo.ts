@@ -2,12 +2,12 @@
 // scaler boots local "servers" (child processes), they drain the backlog, and the fleet returns
 // to zero. Uses the Redis at REDIS_URL, or starts a throwaway redis-server when none answers.
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { createLocalProcessProvider } from '../providers/local-process/index.ts';
 import { ownerTagOf } from '../providers/provider.ts';
 import { Autoscaler } from '../src/autoscaler.ts';
 import { ConfigError, loadConfigFile } from '../src/config/load.ts';
 import { capacityStates } from '../src/core/server-state.ts';
+import { deletePrefix } from '../src/dev/delete-prefix.ts';
 import { ensureRedis, NoRedisError } from '../src/dev/ensure-redis.ts';
 
 const started = Date.now();
@@ -133,8 +133,5 @@ async function removeDemoFleet() {
   });
   for (const server of await provider.list(ownerTagOf(config.cluster)))
     await provider.destroy(server.providerId);
-  const client = new Redis(redis.url);
-  const keys = await client.keys(`${prefix}:*`);
-  if (keys.length > 0) await client.del(...keys);
-  await client.quit();
+  await deletePrefix(redis.url, prefix);
 }

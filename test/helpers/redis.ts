@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 
 export function redisUrl(): string {
@@ -11,20 +10,7 @@ export function uniquePrefix(label: string): string {
   return `test-${label}-${randomBytes(4).toString('hex')}`;
 }
 
-/** Deletes every key under the prefix: BullMQ's queues and the scaler's own state. */
-export async function deletePrefix(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    await redis.quit();
-  }
-}
+export { deletePrefix } from '../../src/dev/delete-prefix.ts';
 
 export async function waitFor<T>(
   what: string,
