@@ -52,6 +52,25 @@ export interface Provider {
   close(): Promise<void>;
 }
 
+/** A provider's own API budget: most requests started in any minute and in any hour. */
+export interface RequestLimits {
+  perMinute: number;
+  perHour: number;
+}
+
+/**
+ * Where a provider counts the API requests it starts. The scaler hands providers windows kept in
+ * Redis under the cluster's keys, so a scaler restarted after a crash, or a second scaler, shares one
+ * budget instead of each starting with a fresh one.
+ */
+export interface RequestWindows {
+  /**
+   * Counts one request start if it fits both limits and returns 0; otherwise counts nothing and
+   * returns how many ms until one would fit.
+   */
+  tryStart(limits: RequestLimits): Promise<number>;
+}
+
 /** Every provider failure, normalised so callers can decide to retry without knowing the provider. */
 export class ProviderError extends Error {
   readonly status: number | undefined;

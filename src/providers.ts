@@ -1,8 +1,14 @@
+import type { Redis } from 'ioredis';
 import type { Provider } from '../providers/provider.ts';
 import type { AutoscalerConfig } from './config/schema.ts';
+import { scalerKeys } from './redis-keys.ts';
+import { RedisRequestWindows } from './request-windows.ts';
 
-/** The one place that names concrete providers; each is imported only when configured. */
-export async function createProvider(config: AutoscalerConfig): Promise<Provider> {
+/**
+ * The one place that names concrete providers; each is imported only when configured. `redis`
+ * holds the cluster's shared API budget, so every scaler process spends from one.
+ */
+export async function createProvider(config: AutoscalerConfig, redis: Redis): Promise<Provider> {
   const settings = config.provider;
   switch (settings.type) {
     case 'local-process': {
@@ -11,7 +17,9 @@ export async function createProvider(config: AutoscalerConfig): Promise<Provider
     }
     case 'digitalocean': {
       const { createDigitalOceanProvider } = await import('../providers/digitalocean/index.ts');
-      return createDigitalOceanProvider({ ...settings, cluster: config.cluster });
+      const keys = scalerKeys({ prefix: config.redis.bullmqPrefix, cluster: config.cluster });
+      const windows = new RedisRequestWindows(redis, keys.apiRequests('digitalocean'));
+      return createDigitalOceanProvider({ ...settings, cluster: config.cluster, windows });
     }
   }
 }

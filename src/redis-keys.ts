@@ -50,6 +50,8 @@ export function scalerKeys({ prefix, cluster }: KeySpace) {
     lastDecision: (pool: string) => `${base}:decision:${pool}`,
     /** Consecutive failed creates and the pause that follows, per pool. */
     createFailures: (pool: string) => `${base}:create-failures:${pool}`,
+    /** Sorted set of the provider API requests started in the last hour, scored by start time. */
+    apiRequests: (provider: string) => `${base}:api-requests:${provider}`,
   };
 }
 

@@ -43,7 +43,7 @@ export async function connectParts(o: PartsOptions): Promise<ScalerParts> {
   const bullRedis = new Redis(url, { maxRetriesPerRequest: null });
   // Outages surface as failed ticks (and `sample.failed`); the clients reconnect by themselves.
   for (const client of [redis, bullRedis]) client.on('error', () => {});
-  const provider = o.provider ?? (await createProvider(config));
+  const provider = o.provider ?? (await createProvider(config, redis));
   const store = new FleetStore(redis, { prefix: bullmqPrefix, cluster: config.cluster });
   const provisioner = new Provisioner({
     redis: bullRedis,

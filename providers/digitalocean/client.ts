@@ -1,4 +1,4 @@
-import { ProviderError } from '../provider.ts';
+import { ProviderError, type RequestWindows } from '../provider.ts';
 import type { Clock } from './clock.ts';
 import type { DigitalOceanProviderConfig, ResolvedSettings } from './config.ts';
 import type { DotsClient, DotsCreateBody, DotsDroplet, DotsModule, DotsSnapshot } from './dots-types.ts';
@@ -199,16 +199,18 @@ export function connectDigitalOcean(options: ApiOptions): DigitalOceanApi {
   };
 }
 
-/** One API budget per provider (or doctor run), sized from the config. */
+/** One API budget per provider (or doctor run), sized from the config, counted in `windows`. */
 export function connectFromConfig(
   config: DigitalOceanProviderConfig,
   settings: ResolvedSettings,
   clock: Clock,
+  windows?: RequestWindows,
 ): DigitalOceanApi {
   const limiter = new RateLimiter({
     requestsPerMinute: config.requestsPerMinute,
     requestsPerHour: config.requestsPerHour,
     clock,
+    ...(windows === undefined ? {} : { windows }),
   });
   return connectDigitalOcean({ ...settings, requestTimeoutMs: config.requestTimeoutMs, limiter, clock });
 }

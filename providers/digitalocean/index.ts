@@ -9,11 +9,12 @@
  *   is imported in the background from here on, never when this module is merely imported.
  * - `runDigitalOceanDoctor(options, env?, clock?)` — setup checks as `{name, ok, detail}` lines.
  *
+ * `options.windows` shares the API budget between processes (the scaler keeps it in Redis).
  * `env` defaults to process.env: the token comes from `env[options.tokenEnv]` and the API URL
  * from `options.apiUrl`, else `env.DIGITALOCEAN_API_URL`. `clock` exists for tests.
  * Docs: docs/providers/digitalocean.md.
  */
-import type { Provider } from '../provider.ts';
+import type { Provider, RequestWindows } from '../provider.ts';
 import { Catalog } from './catalog.ts';
 import { connectFromConfig } from './client.ts';
 import { type Clock, realClock } from './clock.ts';
@@ -28,6 +29,8 @@ export { runDigitalOceanDoctor } from './doctor.ts';
 export interface DigitalOceanProviderOptions extends DigitalOceanProviderConfig {
   /** The scaler cluster: its ownership tag is the only one this provider lists, reads or destroys. */
   cluster: string;
+  /** Where API requests are counted; the scaler passes Redis-backed windows. This process only when absent. */
+  windows?: RequestWindows;
 }
 
 export interface DigitalOceanProvider extends Provider {
@@ -41,7 +44,7 @@ export function createDigitalOceanProvider(
   clock: Clock = realClock,
 ): DigitalOceanProvider {
   const settings = resolveSettings(options, env);
-  const api = connectFromConfig(options, settings, clock);
+  const api = connectFromConfig(options, settings, clock, options.windows);
   return new DropletProvider({
     config: options,
     cluster: options.cluster,

@@ -1,3 +1,4 @@
+import type { RequestLimits, RequestWindows } from '../provider.ts';
 import type { Clock } from './clock.ts';
 import { parseRetryAfterMs } from './errors.ts';
 
@@ -10,29 +11,35 @@ export interface RateLimiterOptions {
   /** Most requests started in any hour. */
   requestsPerHour: number;
   clock: Clock;
+  /** Where request starts are counted; this process's memory when absent. */
+  windows?: RequestWindows;
 }
 
 /**
- * Client-side API budget shared by every call of one provider. It keeps its own sliding windows
- * and also obeys what DigitalOcean says: a Retry-After pauses every caller, and a spent
- * `ratelimit-remaining` (the token may be shared with other tools) waits for `ratelimit-reset`.
+ * Client-side API budget shared by every call of one provider. It counts request starts in
+ * sliding windows (shared through Redis when the scaler provides them) and also obeys what
+ * DigitalOcean says: a Retry-After pauses every caller, and a spent `ratelimit-remaining` (the
+ * token may be shared with other tools) waits for `ratelimit-reset`.
  */
 export class RateLimiter {
-  private readonly startedAtMs: number[] = [];
+  private readonly windows: RequestWindows;
+  private readonly limits: RequestLimits;
   private pausedUntilMs = 0;
   private serverRemaining = Number.POSITIVE_INFINITY;
   private serverResetAtMs = 0;
 
-  constructor(private readonly options: RateLimiterOptions) {}
+  constructor(private readonly options: RateLimiterOptions) {
+    this.windows = options.windows ?? new MemoryRequestWindows(options.clock);
+    this.limits = { perMinute: options.requestsPerMinute, perHour: options.requestsPerHour };
+  }
 
   /** Waits until one more request fits every budget, then counts it. */
   async acquire(): Promise<void> {
     for (;;) {
-      const waitMs = this.waitMs(this.options.clock.now());
+      const waitMs = this.localWaitMs(this.options.clock.now()) || (await this.windows.tryStart(this.limits));
       if (waitMs <= 0) break;
       await this.options.clock.sleep(waitMs);
     }
-    this.startedAtMs.push(this.options.clock.now());
     this.serverRemaining -= 1;
   }
 
@@ -51,14 +58,9 @@ export class RateLimiter {
     }
   }
 
-  private waitMs(now: number): number {
-    this.forgetBefore(now - HOUR_MS);
-    return Math.max(
-      this.pausedUntilMs - now,
-      this.serverWaitMs(now),
-      this.windowWaitMs(now, MINUTE_MS, this.options.requestsPerMinute),
-      this.windowWaitMs(now, HOUR_MS, this.options.requestsPerHour),
-    );
+  /** What DigitalOcean itself asked for: a pause, or a spent ratelimit window. */
+  private localWaitMs(now: number): number {
+    return Math.max(0, this.pausedUntilMs - now, this.serverWaitMs(now));
   }
 
   private serverWaitMs(now: number): number {
@@ -68,6 +70,24 @@ export class RateLimiter {
     this.serverRemaining = Number.POSITIVE_INFINITY;
     return 0;
   }
+}
+
+/** Request starts counted in this process only: for tests and one-off commands like `doctor`. */
+export class MemoryRequestWindows implements RequestWindows {
+  private readonly startedAtMs: number[] = [];
+
+  constructor(private readonly clock: Clock) {}
+
+  async tryStart(limits: RequestLimits): Promise<number> {
+    const now = this.clock.now();
+    while ((this.startedAtMs[0] ?? Number.POSITIVE_INFINITY) <= now - HOUR_MS) this.startedAtMs.shift();
+    const waitMs = Math.max(
+      this.windowWaitMs(now, MINUTE_MS, limits.perMinute),
+      this.windowWaitMs(now, HOUR_MS, limits.perHour),
+    );
+    if (waitMs <= 0) this.startedAtMs.push(now);
+    return waitMs;
+  }
 
   /** How long until the oldest request inside the window leaves it, if the window is full. */
   private windowWaitMs(now: number, windowMs: number, limit: number): number {
@@ -75,9 +95,5 @@ export class RateLimiter {
     if (inWindow.length < limit) return 0;
     const oldestBlocking = inWindow[inWindow.length - limit] ?? now;
     return oldestBlocking + windowMs - now + 1;
-  }
-
-  private forgetBefore(cutoffMs: number): void {
-    while ((this.startedAtMs[0] ?? Number.POSITIVE_INFINITY) <= cutoffMs) this.startedAtMs.shift();
   }
 }

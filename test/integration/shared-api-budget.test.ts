@@ -1,0 +1,133 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Clock } from '../../providers/digitalocean/clock.ts';
+import { createDigitalOceanProvider } from '../../providers/digitalocean/index.ts';
+import { ownerTagOf, ProviderError } from '../../providers/provider.ts';
+import { parseConfig } from '../../src/config/load.ts';
+import { createProvider } from '../../src/providers.ts';
+import { scalerKeys } from '../../src/redis-keys.ts';
+import { RedisRequestWindows } from '../../src/request-windows.ts';
+import { FakeDigitalOcean } from '../fakes/digitalocean-api.ts';
+import { deletePrefix, redisUrl, uniquePrefix } from '../helpers/redis.ts';
+import { templateFile } from '../providers/digitalocean-harness.ts';
+
+/*
+ * The DigitalOcean API budget lives in Redis under the cluster's keys: a scaler restarted after a
+ * crash (or a second scaler) spends from the same windows as the one before it.
+ */
+let redis: Redis;
+let prefix: string;
+let fake: FakeDigitalOcean;
+let template: Awaited<ReturnType<typeof templateFile>>;
+
+beforeAll(async () => {
+  redis = new Redis(redisUrl());
+  prefix = uniquePrefix('budget');
+  fake = await new FakeDigitalOcean({ dropletLimit: 10 }).start();
+  template = await templateFile();
+});
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await deletePrefix(redisUrl(), prefix);
+  await redis.quit();
+  await fake.close();
+  await template.remove();
+});
+
+const windowsKey = (cluster: string) => scalerKeys({ prefix, cluster }).apiRequests('digitalocean');
+
+describe('request windows in Redis', () => {
+  it('share one per-minute budget between processes and count nothing they refuse', async () => {
+    const key = windowsKey('minute');
+    const first = new RedisRequestWindows(redis, key);
+    const second = new RedisRequestWindows(redis, key);
+    const limits = { perMinute: 3, perHour: 100 };
+    expect([
+      await first.tryStart(limits),
+      await first.tryStart(limits),
+      await second.tryStart(limits),
+    ]).toEqual([0, 0, 0]);
+    const waitMs = await second.tryStart(limits);
+    expect(waitMs).toBeGreaterThan(0);
+    expect(waitMs).toBeLessThanOrEqual(60_001);
+    expect(await redis.zcard(key)).toBe(3);
+    expect(await redis.pttl(key)).toBeGreaterThan(3_500_000);
+  });
+
+  it('hold the per-hour budget after the minute has room again', async () => {
+    const key = windowsKey('hour');
+    const windows = new RedisRequestWindows(redis, key);
+    const limits = { perMinute: 100, perHour: 2 };
+    await windows.tryStart(limits);
+    await windows.tryStart(limits);
+    // Both starts moved an hour back: the minute is free, the hour is not.
+    const moved = Date.now() - 30 * 60_000;
+    for (const member of await redis.zrange(key, '0', '-1')) await redis.zadd(key, String(moved), member);
+    const waitMs = await windows.tryStart(limits);
+    expect(waitMs).toBeGreaterThan(29 * 60_000);
+    expect(waitMs).toBeLessThanOrEqual(30 * 60_000 + 1_000);
+  });
+
+  it('refuse to start a request when Redis cannot count it', async () => {
+    const away = new Redis('redis://127.0.0.1:1', {
+      maxRetriesPerRequest: 0,
+      lazyConnect: true,
+      retryStrategy: () => null,
+    });
+    away.on('error', () => {});
+    const windows = new RedisRequestWindows(away, windowsKey('away'));
+    const refused = await windows.tryStart({ perMinute: 5, perHour: 5 }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ProviderError);
+    expect(refused).toMatchObject({ retryable: true });
+    away.disconnect();
+  });
+});
+
+describe('a restarted scaler', () => {
+  it('does not get a fresh DigitalOcean budget on top of its predecessor’s requests', async () => {
+    const cluster = 'restart';
+    vi.stubEnv('DIGITALOCEAN_TOKEN', fake.token);
+    const config = parseConfig(
+      {
+        cluster,
+        redis: { url: redisUrl(), bullmqPrefix: prefix },
+        provider: {
+          type: 'digitalocean',
+          apiUrl: fake.url,
+          region: 'nyc3',
+          size: 's-1vcpu-1gb',
+          snapshot: 'worker-base',
+          userDataFile: template.path,
+          requestsPerMinute: 3,
+        },
+        pools: [{ name: 'main', queues: ['jobs'] }],
+      },
+      {},
+    );
+    // The first scaler's provider, wired as `start` wires it, spends the minute's budget.
+    const predecessor = await createProvider(config, redis);
+    for (let i = 0; i < 3; i++) await predecessor.list(ownerTagOf(cluster));
+    const spent = fake.requests.length;
+
+    // Its successor starts with the same windows; any wait it would make is reported, not slept.
+    const waits: number[] = [];
+    const noSleeping: Clock = {
+      now: () => Date.now(),
+      random: () => 0.5,
+      sleep: async (ms) => {
+        waits.push(ms);
+        throw new Error(`would wait ${ms} ms`);
+      },
+    };
+    if (config.provider.type !== 'digitalocean') throw new Error('expected the digitalocean provider');
+    const successor = createDigitalOceanProvider(
+      { ...config.provider, cluster, windows: new RedisRequestWindows(redis, windowsKey(cluster)) },
+      process.env,
+      noSleeping,
+    );
+    await expect(successor.list(ownerTagOf(cluster))).rejects.toThrow(/would wait/);
+    expect(fake.requests.length).toBe(spent);
+    expect(waits[0]).toBeGreaterThan(50_000);
+  });
+});
