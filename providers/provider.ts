@@ -31,12 +31,25 @@ export interface CreatedServer {
   providerId: string;
 }
 
+export interface CreateOptions {
+  /**
+   * Asked right before servers are bought, after the provider has looked up which already exist:
+   * which of these server ids may still be created? The scaler answers from its records, so a
+   * server it has meanwhile adopted, replaced or given up on is not bought a second time. Servers
+   * left out are neither created nor returned. When absent, every spec may be created.
+   */
+  mayCreate?: (serverIds: string[]) => Promise<Set<string>>;
+}
+
 export interface Provider {
   readonly name: string;
   /** Most servers one create call may carry; the planner batches by it. */
   readonly maxBatch: number;
-  /** Creates every spec or throws; a partial batch is reported through ProviderError.created. */
-  create(specs: ServerSpec[]): Promise<CreatedServer[]>;
+  /**
+   * Creates every spec (that `mayCreate` allows) or throws; a partial batch is reported through
+   * ProviderError.created. A spec whose server already exists is returned, not created again.
+   */
+  create(specs: ServerSpec[], options?: CreateOptions): Promise<CreatedServer[]>;
   /** undefined means the server is gone. */
   get(providerId: string): Promise<ProviderServer | undefined>;
   /** Every server carrying the tag, across all pages. */
@@ -69,6 +82,16 @@ export interface RequestWindows {
    * returns how many ms until one would fit.
    */
   tryStart(limits: RequestLimits): Promise<number>;
+}
+
+/** `mayCreate` applied to the specs the provider found missing: the ones it may buy. */
+export async function creatable(
+  specs: ServerSpec[],
+  options: CreateOptions | undefined,
+): Promise<ServerSpec[]> {
+  if (specs.length === 0 || options?.mayCreate === undefined) return specs;
+  const allowed = await options.mayCreate(specs.map((s) => s.serverId));
+  return specs.filter((s) => allowed.has(s.serverId));
 }
 
 /** Every provider failure, normalised so callers can decide to retry without knowing the provider. */

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import {
   type CreatedServer,
+  type CreateOptions,
+  creatable,
   ownerTagOf,
   type Provider,
   ProviderError,
@@ -47,7 +49,7 @@ export class DropletProvider implements Provider {
     this.createRetry = { ...READ_RETRY, maxAttempts: deps.config.createMaxAttempts };
   }
 
-  async create(specs: ServerSpec[]): Promise<CreatedServer[]> {
+  async create(specs: ServerSpec[], options?: CreateOptions): Promise<CreatedServer[]> {
     if (specs.length === 0) return [];
     for (const spec of specs) this.checkSpec(spec);
     const template = await this.loadTemplate();
@@ -57,7 +59,7 @@ export class DropletProvider implements Provider {
     const created: CreatedServer[] = [];
     for (const group of groups) {
       try {
-        created.push(...(await this.createGroup(group, existing)));
+        created.push(...(await this.createGroup(group, existing, options)));
       } catch (error) {
         throw this.withCreated(error, created);
       }
@@ -143,19 +145,26 @@ export class DropletProvider implements Provider {
     }
   }
 
-  private async createGroup(group: CreateGroup, existingBefore: Droplet[]): Promise<CreatedServer[]> {
+  private async createGroup(
+    group: CreateGroup,
+    existingBefore: Droplet[],
+    options: CreateOptions | undefined,
+  ): Promise<CreatedServer[]> {
     const { config, api, catalog, clock } = this.deps;
     const names = group.specs.map((s) => s.name);
     return withRetry(this.createRetry, clock, async (attempt) => {
       const image = Number((await catalog.snapshot()).id);
       const existing = attempt === 0 ? existingBefore : await this.findByName(names);
       const found = new Set(existing.map((d) => d.name));
-      const missing = names.filter((name) => !found.has(name));
+      const missing = group.specs.filter((s) => !found.has(s.name));
+      // Asked after the lookup: a droplet destroyed since an earlier try is missing here, and
+      // only the caller's records can tell whether it is still wanted.
+      const toCreate = await creatable(missing, options);
       const fresh =
-        missing.length === 0
+        toCreate.length === 0
           ? []
           : await api.createDroplets({
-              names: missing,
+              names: toCreate.map((s) => s.name),
               region: config.region,
               size: config.size,
               image,
@@ -165,7 +174,11 @@ export class DropletProvider implements Provider {
               userData: group.userData,
               ...(config.vpcUuid === undefined ? {} : { vpcUuid: config.vpcUuid }),
             });
-      return matchByName(group.specs, [...existing, ...fresh]);
+      const skipped = new Set(missing.filter((s) => !toCreate.includes(s)));
+      return matchByName(
+        group.specs.filter((s) => !skipped.has(s)),
+        [...existing, ...fresh],
+      );
     });
   }
 

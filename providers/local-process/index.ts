@@ -12,7 +12,14 @@ import {
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { CreatedServer, Provider, ProviderServer, ServerSpec } from '../provider.ts';
+import {
+  type CreatedServer,
+  type CreateOptions,
+  creatable,
+  type Provider,
+  type ProviderServer,
+  type ServerSpec,
+} from '../provider.ts';
 
 export interface LocalProcessOptions {
   /** Script each "server" runs; it should call runServerWorker(). TypeScript entries run through tsx. */
@@ -83,22 +90,29 @@ export function createLocalProcessProvider(options: LocalProcessOptions): Provid
   return {
     name: 'local-process',
     maxBatch: 50,
-    async create(specs: ServerSpec[]): Promise<CreatedServer[]> {
-      return specs.map((spec) => {
-        const providerId = spec.name;
-        // Creating a name that already runs adopts it, as a cloud provider's lookup by name would.
-        if (liveRecord(providerId)) return { serverId: spec.serverId, providerId };
-        const pid = startServer(spec, entry, options.bootDelayMs ?? 3_000, join(dir, `${providerId}.log`));
-        const record: ProcessRecord = {
-          providerId,
-          name: spec.name,
-          tags: spec.tags,
-          pid,
-          createdAtMs: Date.now(),
-        };
-        writeFileSync(recordPath(providerId), JSON.stringify(record));
-        return { serverId: spec.serverId, providerId };
-      });
+    async create(specs: ServerSpec[], createOptions?: CreateOptions): Promise<CreatedServer[]> {
+      // Creating a name that already runs adopts it, as a cloud provider's lookup by name would.
+      const running = specs.filter((spec) => liveRecord(spec.name));
+      const toStart = await creatable(
+        specs.filter((spec) => !running.includes(spec)),
+        createOptions,
+      );
+      const adopted = running.map((spec) => ({ serverId: spec.serverId, providerId: spec.name }));
+      return adopted.concat(
+        toStart.map((spec) => {
+          const providerId = spec.name;
+          const pid = startServer(spec, entry, options.bootDelayMs ?? 3_000, join(dir, `${providerId}.log`));
+          const record: ProcessRecord = {
+            providerId,
+            name: spec.name,
+            tags: spec.tags,
+            pid,
+            createdAtMs: Date.now(),
+          };
+          writeFileSync(recordPath(providerId), JSON.stringify(record));
+          return { serverId: spec.serverId, providerId };
+        }),
+      );
     },
     async get(providerId) {
       const record = liveRecord(providerId);

@@ -42,6 +42,22 @@ end
 return 'ok'
 `;
 
+/**
+ * Of the given records, those still `creating` under the job's claim; none while another scaler
+ * holds the lease. A lapsed lease nobody took is no reason to stop: a provider slower than the
+ * lease TTL must not stop every create (docs/reliability.md).
+ */
+const creatableScript = `
+local holder = redis.call('GET', KEYS[1])
+if ARGV[1] ~= '' and holder and holder ~= ARGV[1] then return {} end
+local creatable = {}
+for i = 2, #KEYS do
+  local record = redis.call('HMGET', KEYS[i], 'id', 'state', 'createJobId')
+  if record[2] == 'creating' and record[3] == ARGV[2] then table.insert(creatable, record[1]) end
+end
+return creatable
+`;
+
 /** A write refused because another scaler now holds the lease. */
 export class FencedError extends Error {
   constructor() {
@@ -145,6 +161,22 @@ export class FleetStore {
     if (result === 'fenced') throw new FencedError();
     if (result === 'ok') this.writeCount++;
     return result === 'ok';
+  }
+
+  /**
+   * The servers among `ids` that create job `jobId` may still buy: still `creating` under its
+   * claim (not adopted, replaced or given up on since), and none while another scaler leads.
+   */
+  async creatableBy(jobId: string, ids: readonly string[]): Promise<Set<string>> {
+    const keys = [this.keys.lease, ...ids.map((id) => this.keys.server(id))];
+    const result = (await this.redis.eval(
+      creatableScript,
+      keys.length,
+      ...keys,
+      this.fence,
+      jobId,
+    )) as string[];
+    return new Set(result);
   }
 
   /** Drops a finished server from the live set; its record and signals expire later. */

@@ -143,7 +143,11 @@ export class Provisioner {
     }
     if (records.length === 0) return;
     try {
-      await this.markCreated(pool, await this.o.provider.create(records.map(this.o.specOf)), now);
+      // Checked again right before buying: a long create (retries, API budget waits) can outlive
+      // the claim, and a server adopted and replaced meanwhile must not be bought twice.
+      const mayCreate = (ids: string[]) => this.o.store.creatableBy(jobId, ids);
+      const created = await this.o.provider.create(records.map(this.o.specOf), { mayCreate });
+      await this.markCreated(pool, created, now);
     } catch (error) {
       if (error instanceof ProviderError) await this.markCreated(pool, error.created, now);
       this.o.emit({

@@ -1,5 +1,7 @@
 import {
   type CreatedServer,
+  type CreateOptions,
+  creatable,
   type Provider,
   ProviderError,
   type ProviderServer,
@@ -28,10 +30,10 @@ export class MemoryProvider implements Provider {
 
   constructor(private readonly script: MemoryProviderScript = {}) {}
 
-  async create(specs: ServerSpec[]): Promise<CreatedServer[]> {
+  async create(specs: ServerSpec[], options?: CreateOptions): Promise<CreatedServer[]> {
     this.calls.create++;
     this.script.create?.(specs, this.calls.create);
-    return specs.map((spec) => {
+    return (await creatable(specs, options)).map((spec) => {
       this.createdSpecs.push(spec);
       this.servers.set(spec.name, {
         providerId: spec.name,

@@ -116,6 +116,22 @@ export function runProviderContract(
       expect(all.every((s) => s.tags.includes(ownerTagOf(subject.cluster)))).toBe(true);
     });
 
+    it('buys only what mayCreate still allows, asks only about missing servers, and returns those that exist', async () => {
+      const { specs: existing } = await createSome(1);
+      const fresh = specFor(`c${Date.now().toString(36)}x${counter++}`);
+      const asked: string[][] = [];
+      const mayCreate = async (ids: string[]) => {
+        asked.push(ids);
+        return new Set<string>();
+      };
+      const created = await subject.provider.create([...existing, fresh], { mayCreate });
+      made.push(...created.map((c) => c.providerId));
+      expect(created.map((c) => c.serverId)).toEqual(existing.map((s) => s.serverId));
+      expect(asked.flat()).toEqual([fresh.serverId]);
+      const all = await subject.provider.list(ownerTagOf(subject.cluster));
+      expect(all.filter((s) => s.name === fresh.name)).toEqual([]);
+    });
+
     it('creates more servers than maxBatch in one call', async () => {
       const { created } = await createSome(subject.provider.maxBatch + 1);
       expect(new Set(created.map((c) => c.providerId)).size).toBe(subject.provider.maxBatch + 1);
