@@ -22,7 +22,7 @@ export const lifecycleSchema = z
     bootTimeoutMs: ms
       .min(1_000)
       .default(defaults.bootTimeoutMs)
-      .describe('A server not ready this long after its create call is hanging, and is replaced.'),
+      .describe('A server not ready this long after the provider created it is hanging, and is replaced.'),
     createTimeoutMs: ms
       .min(1_000)
       .default(defaults.createTimeoutMs)

@@ -68,11 +68,13 @@ async function advance(
       ) {
         ctx.emit({ event: 'server.ready', pool: r.pool, serverId: r.id, bootMs: since(r.createCalledAtMs) });
         await ctx.provisioner.recordCreateSuccess(r.pool);
-      } else if (!alive && since(r.createCalledAtMs) > lifecycle.bootTimeoutMs) {
+      } else if (!alive && since(r.updatedAtMs) > lifecycle.bootTimeoutMs) {
+        // Counted from the provider's answer: a create slowed by retries (its own deadline) or
+        // adopted after scaler crashes must still get its full boot time.
         await hang(
           ctx,
           r,
-          `not ready ${Math.round(since(r.createCalledAtMs) / 1000)}s after its create call`,
+          `not ready ${Math.round(since(r.updatedAtMs) / 1000)}s after it was created`,
           nowMs,
         );
       }
