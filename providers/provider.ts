@@ -72,16 +72,23 @@ export interface RequestLimits {
 }
 
 /**
- * Where a provider counts the API requests it starts. The scaler hands providers windows kept in
- * Redis under the cluster's keys, so a scaler restarted after a crash, or a second scaler, shares one
+ * Where a provider counts its API requests. The scaler hands providers windows kept in Redis
+ * under the cluster's keys, so a scaler restarted after a crash, or a second scaler, shares one
  * budget instead of each starting with a fresh one.
+ *
+ * A request counts from its start until its end, then at its end time: the latest moment it can
+ * have reached the API. So however long a request spends between being counted and arriving
+ * (a busy event loop, a slow network), the API never sees more than the limits in any window,
+ * as long as no request lasts longer than a minute.
  */
 export interface RequestWindows {
   /**
-   * Counts one request start if it fits both limits and returns 0; otherwise counts nothing and
+   * Counts request `requestId` if it fits both limits and returns 0; otherwise counts nothing and
    * returns how many ms until one would fit.
    */
-  tryStart(limits: RequestLimits): Promise<number>;
+  tryStart(requestId: string, limits: RequestLimits): Promise<number>;
+  /** The request has ended (answered or failed): from now on it counts at this moment. Never rejects. */
+  end(requestId: string): Promise<void>;
 }
 
 /** `mayCreate` applied to the specs the provider found missing: the ones it may buy. */

@@ -1,14 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ProviderError, type RequestLimits, type RequestWindows } from '../providers/provider.ts';
 
-/**
- * Counts a request start only if it fits both windows. Time is Redis's own, so scalers on
- * different hosts share one clock; entries older than an hour are dropped on the way.
- */
-const tryStartScript = `
+/** Redis's own clock, so scalers on different hosts share one. */
+const nowMs = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`;
+
+/** Counts a request only if it fits both windows; entries older than an hour are dropped on the way. */
+const tryStartScript = `${nowMs}
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 3600000)
 local function waitMs(windowMs, limit)
   local from = '(' .. (now - windowMs)
@@ -24,32 +24,27 @@ redis.call('PEXPIRE', KEYS[1], 3600000)
 return 0
 `;
 
+/** Moves an ended request to the moment it ended; one already dropped stays dropped. */
+const endScript = `${nowMs}
+redis.call('ZADD', KEYS[1], 'XX', now, ARGV[1])
+`;
+
 /**
  * A provider's request windows kept in Redis, shared by every scaler process of the cluster: a
  * scaler restarted after a crash inherits the requests its predecessor made, rather than a fresh
  * budget on top of them.
  */
 export class RedisRequestWindows implements RequestWindows {
-  private readonly instance = randomUUID();
-  private started = 0;
-
   constructor(
     private readonly redis: Redis,
     private readonly key: string,
   ) {}
 
-  async tryStart(limits: RequestLimits): Promise<number> {
-    const member = `${this.instance}:${this.started++}`;
+  async tryStart(requestId: string, limits: RequestLimits): Promise<number> {
     try {
-      const waitMs = await this.redis.eval(
-        tryStartScript,
-        1,
-        this.key,
-        limits.perMinute,
-        limits.perHour,
-        member,
+      return Number(
+        await this.redis.eval(tryStartScript, 1, this.key, limits.perMinute, limits.perHour, requestId),
       );
-      return Number(waitMs);
     } catch (error) {
       // Without the shared count no request may start: it could break the budget.
       throw new ProviderError(`cannot count the API request in Redis: ${(error as Error).message}`, {
@@ -57,5 +52,11 @@ export class RedisRequestWindows implements RequestWindows {
         cause: error,
       });
     }
+  }
+
+  async end(requestId: string): Promise<void> {
+    // An answer is never thrown away for bookkeeping: if Redis is away, the request keeps counting
+    // at its start, which can undercount a window edge by its transit time, no more.
+    await this.redis.eval(endScript, 1, this.key, requestId).catch(() => {});
   }
 }

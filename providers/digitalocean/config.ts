@@ -64,8 +64,11 @@ export const digitaloceanProviderSchema = z
       .number()
       .int()
       .min(1)
+      .max(60_000)
       .default(30_000)
-      .describe('A request without an answer after this long fails and may be retried.'),
+      .describe(
+        'A request without an answer after this long fails and may be retried. At most a minute: the API budget counts a request until its answer.',
+      ),
     createMaxAttempts: z
       .number()
       .int()

@@ -14,6 +14,7 @@ import type { Catalog } from './catalog.ts';
 import type { DigitalOceanApi, Droplet } from './client.ts';
 import type { Clock } from './clock.ts';
 import type { DigitalOceanProviderConfig } from './config.ts';
+import { inBackground } from './rate-limiter.ts';
 import { type RetryPolicy, withRetry } from './retry.ts';
 import { checkUserData, renderUserData } from './user-data.ts';
 
@@ -67,12 +68,16 @@ export class DropletProvider implements Provider {
     return created;
   }
 
+  /** Bookkeeping (the reconciler's): it spends at most half the API budget, see inBackground. */
   async get(providerId: string): Promise<ProviderServer | undefined> {
     const id = dropletIdOf(providerId);
-    const droplet = await withRetry(READ_RETRY, this.deps.clock, () => this.deps.api.getDroplet(id));
+    const droplet = await inBackground(() =>
+      withRetry(READ_RETRY, this.deps.clock, () => this.deps.api.getDroplet(id)),
+    );
     return droplet && this.isOurs(droplet) ? toServer(droplet) : undefined;
   }
 
+  /** Bookkeeping (the reconciler's): it spends at most half the API budget, see inBackground. */
   async list(ownerTag: string): Promise<ProviderServer[]> {
     if (ownerTag !== this.ownerTag) {
       throw new ProviderError(
@@ -80,7 +85,7 @@ export class DropletProvider implements Provider {
         { retryable: false },
       );
     }
-    return (await this.listOwned()).map(toServer);
+    return (await inBackground(() => this.listOwned())).map(toServer);
   }
 
   async destroy(providerId: string): Promise<void> {

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Clock } from '../../providers/digitalocean/clock.ts';
 import { createDigitalOceanProvider } from '../../providers/digitalocean/index.ts';
-import { ownerTagOf, ProviderError } from '../../providers/provider.ts';
+import { ProviderError } from '../../providers/provider.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { createProvider } from '../../src/providers.ts';
 import { scalerKeys } from '../../src/redis-keys.ts';
@@ -43,15 +43,16 @@ describe('request windows in Redis', () => {
     const first = new RedisRequestWindows(redis, key);
     const second = new RedisRequestWindows(redis, key);
     const limits = { perMinute: 3, perHour: 100 };
-    expect([
-      await first.tryStart(limits),
-      await first.tryStart(limits),
-      await second.tryStart(limits),
-    ]).toEqual([0, 0, 0]);
-    const waitMs = await second.tryStart(limits);
+    const started = [
+      await first.tryStart('a', limits),
+      await first.tryStart('b', limits),
+      await second.tryStart('c', limits),
+    ];
+    expect(started).toEqual([0, 0, 0]);
+    const waitMs = await second.tryStart('d', limits);
     expect(waitMs).toBeGreaterThan(0);
     expect(waitMs).toBeLessThanOrEqual(60_001);
-    expect(await redis.zcard(key)).toBe(3);
+    expect(await redis.zrange(key, '0', '-1')).toEqual(['a', 'b', 'c']);
     expect(await redis.pttl(key)).toBeGreaterThan(3_500_000);
   });
 
@@ -59,14 +60,28 @@ describe('request windows in Redis', () => {
     const key = windowsKey('hour');
     const windows = new RedisRequestWindows(redis, key);
     const limits = { perMinute: 100, perHour: 2 };
-    await windows.tryStart(limits);
-    await windows.tryStart(limits);
-    // Both starts moved an hour back: the minute is free, the hour is not.
-    const moved = Date.now() - 30 * 60_000;
-    for (const member of await redis.zrange(key, '0', '-1')) await redis.zadd(key, String(moved), member);
-    const waitMs = await windows.tryStart(limits);
+    await windows.tryStart('a', limits);
+    await windows.tryStart('b', limits);
+    await moveBack(key, 30 * 60_000);
+    const waitMs = await windows.tryStart('c', limits);
     expect(waitMs).toBeGreaterThan(29 * 60_000);
     expect(waitMs).toBeLessThanOrEqual(30 * 60_000 + 1_000);
+  });
+
+  it('count a request at its end, the latest it can have reached the API', async () => {
+    const key = windowsKey('end');
+    const windows = new RedisRequestWindows(redis, key);
+    const limits = { perMinute: 1, perHour: 100 };
+    await windows.tryStart('slow', limits);
+    // Started 59.5 s ago: by its start it would leave the window in half a second...
+    await moveBack(key, 59_500);
+    expect(await windows.tryStart('probe', limits)).toBeLessThanOrEqual(501);
+    // ...but it has only now been answered, so it may have reached the API just now.
+    await windows.end('slow');
+    expect(await windows.tryStart('next', limits)).toBeGreaterThan(59_000);
+    // Ending a request the windows never counted adds nothing.
+    await windows.end('never-counted');
+    expect(await redis.zrange(key, '0', '-1')).toEqual(['slow']);
   });
 
   it('refuse to start a request when Redis cannot count it', async () => {
@@ -77,12 +92,28 @@ describe('request windows in Redis', () => {
     });
     away.on('error', () => {});
     const windows = new RedisRequestWindows(away, windowsKey('away'));
-    const refused = await windows.tryStart({ perMinute: 5, perHour: 5 }).catch((error: unknown) => error);
+    const refused = await windows
+      .tryStart('a', { perMinute: 5, perHour: 5 })
+      .catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(ProviderError);
     expect(refused).toMatchObject({ retryable: true });
+    await expect(windows.end('a')).resolves.toBeUndefined();
     away.disconnect();
   });
 });
+
+/** Moves every counted request `ms` into the past. */
+async function moveBack(key: string, ms: number): Promise<void> {
+  for (const [member, score] of pairs(await redis.zrange(key, '0', '-1', 'WITHSCORES'))) {
+    await redis.zadd(key, String(Number(score) - ms), member);
+  }
+}
+
+function pairs(flat: string[]): [string, string][] {
+  const result: [string, string][] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) result.push([flat[i] ?? '', flat[i + 1] ?? '']);
+  return result;
+}
 
 describe('a restarted scaler', () => {
   it('does not get a fresh DigitalOcean budget on top of its predecessor’s requests', async () => {
@@ -107,7 +138,8 @@ describe('a restarted scaler', () => {
     );
     // The first scaler's provider, wired as `start` wires it, spends the minute's budget.
     const predecessor = await createProvider(config, redis);
-    for (let i = 0; i < 3; i++) await predecessor.list(ownerTagOf(cluster));
+    // A destroy of a droplet already gone is one request (a GET answered 404).
+    for (let i = 0; i < 3; i++) await predecessor.destroy('424242');
     const spent = fake.requests.length;
 
     // Its successor starts with the same windows; any wait it would make is reported, not slept.
@@ -126,7 +158,7 @@ describe('a restarted scaler', () => {
       process.env,
       noSleeping,
     );
-    await expect(successor.list(ownerTagOf(cluster))).rejects.toThrow(/would wait/);
+    await expect(successor.destroy('424242')).rejects.toThrow(/would wait/);
     expect(fake.requests.length).toBe(spent);
     expect(waits[0]).toBeGreaterThan(50_000);
   });

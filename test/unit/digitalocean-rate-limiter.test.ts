@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../providers/digitalocean/clock.ts';
-import { RateLimiter } from '../../providers/digitalocean/rate-limiter.ts';
+import { inBackground, RateLimiter } from '../../providers/digitalocean/rate-limiter.ts';
 
 function fakeClock(startMs = 1_000_000): Clock & { sleeps: number[] } {
   let now = startMs;
@@ -63,5 +63,28 @@ describe('digitalocean rate limiter', () => {
     limiter.observe(200, new Headers({ 'retry-after': '30' }));
     await limiter.acquire();
     expect(clock.sleeps).toEqual([]);
+  });
+
+  it('lets background requests take only half the budget, leaving the rest to creates and destroys', async () => {
+    const clock = fakeClock();
+    const limiter = new RateLimiter({ requestsPerMinute: 4, requestsPerHour: 100, clock });
+    await inBackground(() => startTimes(limiter, clock, 2));
+    expect(clock.sleeps).toEqual([]);
+    await startTimes(limiter, clock, 2);
+    expect(clock.sleeps).toEqual([]);
+    const before = clock.now();
+    await inBackground(() => limiter.acquire());
+    expect(clock.now() - before).toBe(60_001);
+  });
+
+  it('counts a request at its end: a long request holds its place in the window until answered', async () => {
+    const clock = fakeClock();
+    const limiter = new RateLimiter({ requestsPerMinute: 1, requestsPerHour: 100, clock });
+    const slow = await limiter.acquire();
+    await clock.sleep(50_000);
+    await limiter.end(slow);
+    const endedAt = clock.now();
+    await limiter.acquire();
+    expect(clock.now() - endedAt).toBe(60_001);
   });
 });
