@@ -127,6 +127,17 @@ export class ProviderError extends Error {
   }
 }
 
+/**
+ * A bookkeeping call (the reconciler's list or get) the provider declined without waiting: its
+ * API budget is being kept for creates and destroys. Ask again next round.
+ */
+export class BudgetBusyError extends ProviderError {
+  constructor(message: string) {
+    super(message, { retryable: false });
+    this.name = 'BudgetBusyError';
+  }
+}
+
 /** The ownership tag of a scaler cluster: nothing without it is ever listed, touched or deleted. */
 export function ownerTagOf(cluster: string): string {
   return `bullmq-autoscaler-${cluster}`;

@@ -45,7 +45,8 @@ export type ScalingEvent =
   | { event: 'orphan.deleted'; providerId: string; name: string }
   | { event: 'orphan.adopted'; providerId: string; name: string; serverId: string; pool: string }
   | { event: 'server.adopted'; pool: string; serverId: string; providerId: string }
-  | { event: 'server.vanished'; pool: string; serverId: string; providerId: string };
+  | { event: 'server.vanished'; pool: string; serverId: string; providerId: string }
+  | { event: 'reconcile.deferred'; reason: string };
 
 export type ScalingEventName = ScalingEvent['event'];
 export type EventOf<N extends ScalingEventName> = Extract<ScalingEvent, { event: N }>;
@@ -91,5 +92,6 @@ const everyName: Record<ScalingEventName, true> = {
   'orphan.adopted': true,
   'server.adopted': true,
   'server.vanished': true,
+  'reconcile.deferred': true,
 };
 export const scalingEventNames = Object.keys(everyName) as ScalingEventName[];

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import type { RequestLimits, RequestWindows } from '../provider.ts';
+import { BudgetBusyError, type RequestLimits, type RequestWindows } from '../provider.ts';
 import type { Clock } from './clock.ts';
 import { parseRetryAfterMs } from './errors.ts';
 
@@ -14,6 +14,8 @@ const backgroundWork = new AsyncLocalStorage<true>();
 /**
  * Runs `work` with its requests marked as background (reconciling lists and reads): they never
  * take the budget past half, so creates and destroys always find room, however busy the API is.
+ * Nor do they wait: a background request that does not fit fails at once with BudgetBusyError,
+ * so a tick is never held up by bookkeeping.
  */
 export function inBackground<T>(work: () => Promise<T>): Promise<T> {
   return backgroundWork.run(true, work);
@@ -56,11 +58,17 @@ export class RateLimiter {
   /** Waits until one more request fits every budget, then counts it; returns its id for end(). */
   async acquire(): Promise<string> {
     const requestId = `${this.instance}:${this.requests++}`;
-    const limits = backgroundWork.getStore() ? this.backgroundLimits : this.limits;
+    const background = backgroundWork.getStore() === true;
+    const limits = background ? this.backgroundLimits : this.limits;
     for (;;) {
       const waitMs =
         this.localWaitMs(this.options.clock.now()) || (await this.windows.tryStart(requestId, limits));
       if (waitMs <= 0) break;
+      if (background) {
+        throw new BudgetBusyError(
+          `DigitalOcean API budget kept for creates and destroys: bookkeeping waits ${Math.ceil(waitMs / 1000)}s or more`,
+        );
+      }
       await this.options.clock.sleep(waitMs);
     }
     this.serverRemaining -= 1;

@@ -1,4 +1,10 @@
-import { ownerTagOf, type Provider, type ProviderServer, poolTagOf } from '../../providers/provider.ts';
+import {
+  BudgetBusyError,
+  ownerTagOf,
+  type Provider,
+  type ProviderServer,
+  poolTagOf,
+} from '../../providers/provider.ts';
 import type { AutoscalerConfig } from '../config/schema.ts';
 import type { ScalingEvent } from '../events.ts';
 import type { FleetStore } from '../fleet/fleet-store.ts';
@@ -28,7 +34,8 @@ export async function reconcile(
   records: ServerRecord[],
   nowMs: number,
 ): Promise<void> {
-  const listed = await ctx.provider.list(ownerTagOf(ctx.config.cluster));
+  const listed = await deferIfBusy(ctx, () => ctx.provider.list(ownerTagOf(ctx.config.cluster)));
+  if (listed === undefined) return;
   // Listing a large fleet through a slow API can outlast the lease: renew it before writing.
   if (!(await ctx.renewLease())) return;
   const byName = new Map(records.map((r) => [r.name, r]));
@@ -121,7 +128,9 @@ async function closeIfVanished(
   if (record.providerId === undefined || listed.has(record.providerId) || !existingStates.has(record.state))
     return;
   // A list can lag a create; ask once more, by id, before believing the server is gone.
-  if ((await ctx.provider.get(record.providerId)) !== undefined) return;
+  const { providerId } = record;
+  const found = await deferIfBusy(ctx, async () => ({ server: await ctx.provider.get(providerId) }));
+  if (found === undefined || found.server !== undefined) return;
   const to = record.state === 'booting' || record.state === 'ready' ? 'failed' : 'deleting';
   if (await ctx.store.transition(record.id, to, 'vanished at the provider', nowMs)) {
     ctx.emit({
@@ -130,5 +139,16 @@ async function closeIfVanished(
       serverId: record.id,
       providerId: record.providerId,
     });
+  }
+}
+
+/** Bookkeeping gives way to creates and destroys: a busy API budget defers it to the next round. */
+async function deferIfBusy<T>(ctx: ReconcileContext, call: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!(error instanceof BudgetBusyError)) throw error;
+    ctx.emit({ event: 'reconcile.deferred', reason: error.message });
+    return undefined;
   }
 }

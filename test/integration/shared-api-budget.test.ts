@@ -4,7 +4,10 @@ import type { Clock } from '../../providers/digitalocean/clock.ts';
 import { createDigitalOceanProvider } from '../../providers/digitalocean/index.ts';
 import { ProviderError } from '../../providers/provider.ts';
 import { parseConfig } from '../../src/config/load.ts';
+import type { ScalingEvent } from '../../src/events.ts';
+import { FleetStore } from '../../src/fleet/fleet-store.ts';
 import { createProvider } from '../../src/providers.ts';
+import { type ReconcileContext, reconcile } from '../../src/reconciler/reconcile.ts';
 import { scalerKeys } from '../../src/redis-keys.ts';
 import { RedisRequestWindows } from '../../src/request-windows.ts';
 import { FakeDigitalOcean } from '../fakes/digitalocean-api.ts';
@@ -115,27 +118,32 @@ function pairs(flat: string[]): [string, string][] {
   return result;
 }
 
+/** A scaler config on the fake API with the given per-minute budget. */
+function scalerConfig(cluster: string, requestsPerMinute: number) {
+  vi.stubEnv('DIGITALOCEAN_TOKEN', fake.token);
+  return parseConfig(
+    {
+      cluster,
+      redis: { url: redisUrl(), bullmqPrefix: prefix },
+      provider: {
+        type: 'digitalocean',
+        apiUrl: fake.url,
+        region: 'nyc3',
+        size: 's-1vcpu-1gb',
+        snapshot: 'worker-base',
+        userDataFile: template.path,
+        requestsPerMinute,
+      },
+      pools: [{ name: 'main', queues: ['jobs'] }],
+    },
+    {},
+  );
+}
+
 describe('a restarted scaler', () => {
   it('does not get a fresh DigitalOcean budget on top of its predecessor’s requests', async () => {
     const cluster = 'restart';
-    vi.stubEnv('DIGITALOCEAN_TOKEN', fake.token);
-    const config = parseConfig(
-      {
-        cluster,
-        redis: { url: redisUrl(), bullmqPrefix: prefix },
-        provider: {
-          type: 'digitalocean',
-          apiUrl: fake.url,
-          region: 'nyc3',
-          size: 's-1vcpu-1gb',
-          snapshot: 'worker-base',
-          userDataFile: template.path,
-          requestsPerMinute: 3,
-        },
-        pools: [{ name: 'main', queues: ['jobs'] }],
-      },
-      {},
-    );
+    const config = scalerConfig(cluster, 3);
     // The first scaler's provider, wired as `start` wires it, spends the minute's budget.
     const predecessor = await createProvider(config, redis);
     // A destroy of a droplet already gone is one request (a GET answered 404).
@@ -161,5 +169,39 @@ describe('a restarted scaler', () => {
     await expect(successor.destroy('424242')).rejects.toThrow(/would wait/);
     expect(fake.requests.length).toBe(spent);
     expect(waits[0]).toBeGreaterThan(50_000);
+  });
+});
+
+describe('bookkeeping under a busy budget', () => {
+  it('defers the reconciler rather than waiting, and leaves the rest of the budget to destroys', async () => {
+    const cluster = 'busy';
+    // Four requests a minute: bookkeeping may take the windows to two.
+    const config = scalerConfig(cluster, 4);
+    const provider = await createProvider(config, redis);
+    const events: ScalingEvent[] = [];
+    const ctx: ReconcileContext = {
+      config,
+      store: new FleetStore(redis, { prefix, cluster }),
+      provider,
+      emit: (e) => events.push(e),
+      orphansSeenAt: new Map(),
+      renewLease: async () => true,
+    };
+    const lists = () => fake.requestsTo('GET', '/v2/droplets').length;
+    const before = lists();
+    await reconcile(ctx, [], Date.now());
+    await reconcile(ctx, [], Date.now());
+    expect(lists() - before).toBe(2);
+    expect(events).toEqual([]);
+    // The third would take the windows past half: it is deferred at once, not waited for.
+    await reconcile(ctx, [], Date.now());
+    expect(lists() - before).toBe(2);
+    expect(events).toEqual([
+      { event: 'reconcile.deferred', reason: expect.stringMatching(/creates and destroys/) },
+    ]);
+    // A destroy still finds room.
+    const gets = fake.requestsTo('GET', '/v2/droplets/424242').length;
+    await provider.destroy('424242');
+    expect(fake.requestsTo('GET', '/v2/droplets/424242').length).toBe(gets + 1);
   });
 });

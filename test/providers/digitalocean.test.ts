@@ -143,7 +143,7 @@ describe('digitalocean budget', () => {
     const clock = virtualClock();
     const p = provider('budget', { requestsPerMinute: 5 }, clock);
     const start = clock.now();
-    for (let i = 0; i < 12; i++) await p.get('999999');
+    for (let i = 0; i < 12; i++) await p.destroy('999999');
     // 12 requests at 5 a minute need two full minutes of waiting.
     expect(clock.now() - start).toBeGreaterThanOrEqual(120_000);
   });
