@@ -43,13 +43,13 @@ return 'ok'
 `;
 
 /**
- * Of the given records, those still `creating` under the job's claim; none while another scaler
- * holds the lease. A lapsed lease nobody took is no reason to stop: a provider slower than the
+ * Of the given records, those still `creating` under the job's claim; `fenced` while another
+ * scaler holds the lease. A lapsed lease nobody took is no reason to stop: a provider slower than the
  * lease TTL must not stop every create (docs/reliability.md).
  */
 const creatableScript = `
 local holder = redis.call('GET', KEYS[1])
-if ARGV[1] ~= '' and holder and holder ~= ARGV[1] then return {} end
+if ARGV[1] ~= '' and holder and holder ~= ARGV[1] then return 'fenced' end
 local creatable = {}
 for i = 2, #KEYS do
   local record = redis.call('HMGET', KEYS[i], 'id', 'state', 'createJobId')
@@ -165,18 +165,14 @@ export class FleetStore {
 
   /**
    * The servers among `ids` that create job `jobId` may still buy: still `creating` under its
-   * claim (not adopted, replaced or given up on since), and none while another scaler leads.
+   * claim (not adopted, replaced or given up on since). Throws FencedError while another scaler
+   * leads: the job must fail and be retried under the leader, not complete with nothing bought.
    */
   async creatableBy(jobId: string, ids: readonly string[]): Promise<Set<string>> {
     const keys = [this.keys.lease, ...ids.map((id) => this.keys.server(id))];
-    const result = (await this.redis.eval(
-      creatableScript,
-      keys.length,
-      ...keys,
-      this.fence,
-      jobId,
-    )) as string[];
-    return new Set(result);
+    const result = await this.redis.eval(creatableScript, keys.length, ...keys, this.fence, jobId);
+    if (result === 'fenced') throw new FencedError();
+    return new Set(result as string[]);
   }
 
   /** Drops a finished server from the live set; its record and signals expire later. */

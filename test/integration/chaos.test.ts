@@ -41,10 +41,12 @@ describe.concurrent('chaos (short)', () => {
     const scaler = await inProcessScaler(world);
     try {
       await world.queue.add('job', { ms: 10 });
+      // Four 2 s calls in a row (list, reconcile, lookup, snapshot) before the create: about 8 s
+      // when the machine is idle, more inside the whole suite on 2 cores.
       await waitFor(
         'a create call',
         async () => world.fake.requestsTo('POST', '/v2/droplets').length > 0,
-        12_000,
+        30_000,
       );
     } finally {
       await scaler.stop();

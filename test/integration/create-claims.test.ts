@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../providers/digitalocean/clock.ts';
 import { ownerTagOf, poolTagOf } from '../../providers/provider.ts';
 import type { ScalingEvent } from '../../src/events.ts';
-import { FleetStore } from '../../src/fleet/fleet-store.ts';
+import { FencedError, FleetStore } from '../../src/fleet/fleet-store.ts';
 import type { ServerRecord } from '../../src/fleet/server-record.ts';
 import { Provisioner } from '../../src/provisioning/provisioner.ts';
 import { FakeDigitalOcean } from '../fakes/digitalocean-api.ts';
@@ -120,7 +120,7 @@ describe('a create job that outlives its claim', () => {
 });
 
 describe('FleetStore.creatableBy', () => {
-  it('allows only records still creating under the job, and nothing while another scaler leads', async () => {
+  it('allows only records still creating under the job, and fences while another scaler leads', async () => {
     const store = new FleetStore(redis, { prefix, cluster: `${cluster}-fence` });
     const now = Date.now();
     await store.add([requested('main-1', now), requested('main-2', now), requested('main-3', now)]);
@@ -132,7 +132,8 @@ describe('FleetStore.creatableBy', () => {
     expect(await store.creatableBy('create-main-1', ids)).toEqual(new Set(['main-1']));
     await redis.set(store.keys.lease, '7:this-scaler');
     expect(await store.creatableBy('create-main-1', ids)).toEqual(new Set(['main-1']));
+    // Another leader: the job fails (and is retried under the leader) rather than buy nothing.
     await redis.set(store.keys.lease, '8:another-scaler');
-    expect(await store.creatableBy('create-main-1', ids)).toEqual(new Set());
+    await expect(store.creatableBy('create-main-1', ids)).rejects.toBeInstanceOf(FencedError);
   });
 });
