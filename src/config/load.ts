@@ -50,11 +50,13 @@ async function readRaw(path: string): Promise<unknown> {
       case '.yaml':
       case '.yml':
         return parseYaml(text());
-      case '.js':
-      case '.mjs':
       case '.ts':
       case '.mts':
-        return ((await import(pathToFileURL(path).href)) as { default?: unknown }).default;
+        await readTypeScript();
+        return await defaultExport(path);
+      case '.js':
+      case '.mjs':
+        return await defaultExport(path);
       default:
         throw new ConfigError([
           `--config: unsupported file type "${extname(path)}"; use .json, .yaml, .yml, .js, .mjs or .ts`,
@@ -138,4 +140,18 @@ export function formatIssue(issue: z.core.$ZodIssue): string[] {
     );
   }
   return [`${path === '' ? '(config)' : path}: ${issue.message}`];
+}
+
+async function defaultExport(path: string): Promise<unknown> {
+  return ((await import(pathToFileURL(path).href)) as { default?: unknown }).default;
+}
+
+let typeScriptReadable: Promise<void> | undefined;
+
+/** The CLI runs compiled JavaScript: a TypeScript config needs tsx's loader, registered once. */
+function readTypeScript(): Promise<void> {
+  typeScriptReadable ??= import('tsx/esm/api').then(({ register }) => {
+    register();
+  });
+  return typeScriptReadable;
 }

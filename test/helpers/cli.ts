@@ -12,7 +12,7 @@ export interface CliResult {
 /** Runs the real binary as a user would, with its own environment. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['src/cli/bin.js', ...args], {
+    const child = spawn(process.execPath, ['dist/src/cli/bin.js', ...args], {
       env: { PATH: process.env.PATH, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -14,7 +14,7 @@ export class ScalerProcess {
   private buffer = '';
 
   constructor(configPath: string, env: NodeJS.ProcessEnv = {}) {
-    this.child = spawn(process.execPath, ['src/cli/bin.js', 'start', '--config', configPath], {
+    this.child = spawn(process.execPath, ['dist/src/cli/bin.js', 'start', '--config', configPath], {
       env: { PATH: process.env.PATH, LOG_LEVEL: 'debug', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

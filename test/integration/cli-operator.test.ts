@@ -152,7 +152,7 @@ describe('start', () => {
   it('serves /healthz on HTTP_PORT, logs JSON lines, and stops cleanly on SIGTERM', async () => {
     const fx = fixture('cli-start');
     const port = await freePort();
-    const child = spawn(process.execPath, ['src/cli/bin.js', 'start', '--config', fx.path], {
+    const child = spawn(process.execPath, ['dist/src/cli/bin.js', 'start', '--config', fx.path], {
       env: { PATH: process.env.PATH, HTTP_PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

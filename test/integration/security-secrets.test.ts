@@ -72,7 +72,7 @@ const env = () => ({ REDIS_URL: redis.url, DIGITALOCEAN_TOKEN: token, LOG_LEVEL:
 /** `bullmq-autoscaler start` with every byte of its stdout and stderr kept, JSON or not. */
 function startScaler(): { child: ChildProcess; output: () => string } {
   let output = '';
-  const child = spawn(process.execPath, ['src/cli/bin.js', 'start', '--config', configPath], {
+  const child = spawn(process.execPath, ['dist/src/cli/bin.js', 'start', '--config', configPath], {
     env: { PATH: process.env.PATH, ...env() },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

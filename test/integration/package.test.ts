@@ -1,0 +1,56 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+/*
+ * The package as a user installs it: its bin and exports point at compiled JavaScript (built by
+ * the test setup, as `npm ci` builds it), and plain node loads them with no TypeScript loader.
+ */
+const root = resolve('.');
+const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+  bin: Record<string, string>;
+  exports: Record<string, Record<string, string>>;
+};
+const consumer = mkdtempSync(join(tmpdir(), 'bullmq-autoscaler-consumer-'));
+
+afterAll(() => rmSync(consumer, { recursive: true, force: true }));
+
+/** Runs plain node in a project that depends on the package, without tsx or any loader. */
+function plainNode(args: string[]): string {
+  return execFileSync(process.execPath, args, {
+    cwd: consumer,
+    env: { PATH: process.env.PATH },
+    encoding: 'utf8',
+  });
+}
+
+describe('the installed package', () => {
+  it('runs its bin with plain node', () => {
+    const bin = pkg.bin['bullmq-autoscaler'] ?? '';
+    expect(bin).toMatch(/^dist\/.*\.js$/);
+    expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node')).toBe(true);
+    expect(plainNode([join(root, bin), '--version']).trim()).toBe(
+      (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version,
+    );
+  });
+
+  it('resolves every export to JavaScript a plain node project can import', async () => {
+    await mkdir(join(consumer, 'node_modules'), { recursive: true });
+    symlinkSync(root, join(consumer, 'node_modules', 'bullmq-autoscaler'), 'dir');
+    const imports = {
+      'bullmq-autoscaler': ['Autoscaler', 'defineConfig'],
+      'bullmq-autoscaler/worker': ['runServerWorker'],
+      'bullmq-autoscaler/providers/digitalocean': ['createDigitalOceanProvider'],
+      'bullmq-autoscaler/providers/local-process': ['createLocalProcessProvider'],
+    };
+    for (const [specifier, names] of Object.entries(imports)) {
+      const script = `const m = await import('${specifier}'); console.log(JSON.stringify(Object.keys(m)))`;
+      const exported = JSON.parse(plainNode(['--input-type=module', '-e', script])) as string[];
+      expect(exported, specifier).toEqual(expect.arrayContaining(names));
+    }
+    for (const target of Object.values(pkg.exports)) expect(target.default).toMatch(/^\.\/dist\/.*\.js$/);
+  });
+});
