@@ -13,7 +13,7 @@ import type { Decision, DecisionMemory, PoolPolicy, QueueSample, ServerView } fr
 import type { EventOf, ScalingEvent } from './events.ts';
 import type { FleetStore } from './fleet/fleet-store.ts';
 import { applyPin, type Pin, type PinStore, pinChange } from './fleet/pins.ts';
-import type { Heartbeat, ServerRecord } from './fleet/server-record.ts';
+import { type Heartbeat, requestedRecord, type ServerRecord } from './fleet/server-record.ts';
 import type { Provisioner } from './provisioning/provisioner.ts';
 
 /** What the scaler carries from tick to tick, per pool; all of it can be rebuilt after a restart. */
@@ -237,19 +237,9 @@ function viewOf(r: ServerRecord, beats: Map<string, Heartbeat>): ServerView {
 async function createServers(ctx: ScaleContext, pool: string, count: number, nowMs: number): Promise<void> {
   if (count <= 0) return;
   const ids = await ctx.store.allocateIds(pool, count);
-  const records: ServerRecord[] = ids.map((id) => ({
-    id,
-    name: `${ctx.config.cluster}-${id}`,
-    pool,
-    state: 'requested',
-    providerId: undefined,
-    createdAtMs: nowMs,
-    updatedAtMs: nowMs,
-    createCalledAtMs: undefined,
-    readyAtMs: undefined,
-    drainStartedAtMs: undefined,
-    reason: 'scale up',
-  }));
+  const records = ids.map((id) =>
+    requestedRecord({ id, name: `${ctx.config.cluster}-${id}`, pool, nowMs, reason: 'scale up' }),
+  );
   await ctx.store.add(records);
   for (const id of ids) ctx.emit({ event: 'server.requested', pool, serverId: id });
   await ctx.provisioner.requestCreate(pool, ids);

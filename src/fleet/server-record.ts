@@ -10,7 +10,7 @@ export interface ServerRecord {
   providerId: string | undefined;
   createdAtMs: number;
   updatedAtMs: number;
-  /** When the provider's create call went out: boot time and deadlines are measured from it. */
+  /** When the provider's create call went out: the create deadline and learned boot times count from it. */
   createCalledAtMs: number | undefined;
   /** The provisioning job that claimed this server's create; only it may (re)try the create. */
   createJobId?: string | undefined;
@@ -18,6 +18,29 @@ export interface ServerRecord {
   drainStartedAtMs: number | undefined;
   /** Why the server reached its current state. */
   reason: string;
+}
+
+/** A server the scaler has just decided to have: nothing has been asked of the provider yet. */
+export function requestedRecord(o: {
+  id: string;
+  name: string;
+  pool: string;
+  nowMs: number;
+  reason: string;
+}): ServerRecord {
+  return {
+    id: o.id,
+    name: o.name,
+    pool: o.pool,
+    state: 'requested',
+    providerId: undefined,
+    createdAtMs: o.nowMs,
+    updatedAtMs: o.nowMs,
+    createCalledAtMs: undefined,
+    readyAtMs: undefined,
+    drainStartedAtMs: undefined,
+    reason: o.reason,
+  };
 }
 
 /** What a server's worker publishes with every heartbeat. */

@@ -8,7 +8,7 @@ import {
 import type { AutoscalerConfig } from '../config/schema.ts';
 import type { ScalingEvent } from '../events.ts';
 import type { FleetStore } from '../fleet/fleet-store.ts';
-import type { ServerRecord } from '../fleet/server-record.ts';
+import { requestedRecord, type ServerRecord } from '../fleet/server-record.ts';
 
 export interface ReconcileContext {
   config: AutoscalerConfig;
@@ -102,17 +102,11 @@ async function adoptOrphan(ctx: ReconcileContext, server: ProviderServer, pool: 
   const serverId = server.name.startsWith(prefix) ? server.name.slice(prefix.length) : server.name;
   await ctx.store.add([
     {
-      id: serverId,
-      name: server.name,
-      pool,
+      ...requestedRecord({ id: serverId, name: server.name, pool, nowMs, reason: 'adopted orphan' }),
       state: 'booting',
       providerId: server.providerId,
       createdAtMs: server.createdAtMs,
-      updatedAtMs: nowMs,
       createCalledAtMs: nowMs,
-      readyAtMs: undefined,
-      drainStartedAtMs: undefined,
-      reason: 'adopted orphan',
     },
   ]);
   ctx.emit({ event: 'orphan.adopted', providerId: server.providerId, name: server.name, serverId, pool });

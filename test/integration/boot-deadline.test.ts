@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.ts';
 import type { ScalingEvent } from '../../src/events.ts';
 import { advanceLifecycle } from '../../src/fleet/lifecycle.ts';
-import type { ServerRecord } from '../../src/fleet/server-record.ts';
+import { requestedRecord, type ServerRecord } from '../../src/fleet/server-record.ts';
 import { connectParts, type ScalerParts } from '../../src/scaler-parts.ts';
 import { MemoryProvider } from '../fakes/memory-provider.ts';
 import { localCluster } from '../helpers/local-cluster.ts';
@@ -43,17 +43,17 @@ describe('boot deadline', () => {
     const now = Date.now();
     // Both were first asked for 20 s ago; one was created 1 s ago, the other 16 s ago.
     const booting = (id: string, createdAgoMs: number): ServerRecord => ({
-      id,
-      name: `${config.cluster}-${id}`,
-      pool: 'main',
+      ...requestedRecord({
+        id,
+        name: `${config.cluster}-${id}`,
+        pool: 'main',
+        nowMs: now - 20_000,
+        reason: 'created',
+      }),
       state: 'booting',
       providerId: `p-${id}`,
-      createdAtMs: now - 20_000,
       updatedAtMs: now - createdAgoMs,
       createCalledAtMs: now - 20_000,
-      readyAtMs: undefined,
-      drainStartedAtMs: undefined,
-      reason: 'created',
     });
     await parts.store.add([booting('main-1', 1_000), booting('main-2', 16_000)]);
     await advanceLifecycle(

@@ -4,7 +4,7 @@ import type { Clock } from '../../providers/digitalocean/clock.ts';
 import { ownerTagOf, poolTagOf } from '../../providers/provider.ts';
 import type { ScalingEvent } from '../../src/events.ts';
 import { FencedError, FleetStore } from '../../src/fleet/fleet-store.ts';
-import type { ServerRecord } from '../../src/fleet/server-record.ts';
+import { requestedRecord } from '../../src/fleet/server-record.ts';
 import { Provisioner } from '../../src/provisioning/provisioner.ts';
 import { FakeDigitalOcean } from '../fakes/digitalocean-api.ts';
 import { deletePrefix, redisUrl, uniquePrefix, waitFor } from '../helpers/redis.ts';
@@ -38,21 +38,8 @@ afterAll(async () => {
   await template.remove();
 });
 
-function requested(id: string, nowMs: number): ServerRecord {
-  return {
-    id,
-    name: `${cluster}-${id}`,
-    pool: 'main',
-    state: 'requested',
-    providerId: undefined,
-    createdAtMs: nowMs,
-    updatedAtMs: nowMs,
-    createCalledAtMs: undefined,
-    readyAtMs: undefined,
-    drainStartedAtMs: undefined,
-    reason: 'scale up',
-  };
-}
+const requested = (id: string, nowMs: number) =>
+  requestedRecord({ id, name: `${cluster}-${id}`, pool: 'main', nowMs, reason: 'scale up' });
 
 describe('a create job that outlives its claim', () => {
   it('does not buy again a server the fleet adopted and gave up on between its tries', async () => {
