@@ -179,11 +179,8 @@ export class DropletProvider implements Provider {
               userData: group.userData,
               ...(config.vpcUuid === undefined ? {} : { vpcUuid: config.vpcUuid }),
             });
-      const skipped = new Set(missing.filter((s) => !toCreate.includes(s)));
-      return matchByName(
-        group.specs.filter((s) => !skipped.has(s)),
-        [...existing, ...fresh],
-      );
+      const kept = group.specs.filter((s) => found.has(s.name) || toCreate.includes(s));
+      return matchByName(kept, [...existing, ...fresh]);
     });
   }
 

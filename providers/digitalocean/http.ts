@@ -6,8 +6,9 @@ export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 /**
  * The one place every DigitalOcean request passes: it spends the API budget (counting the
  * request until its answer), bounds the wait with a timeout, and lets the limiter read the
- * rate-limit headers of every answer (dots hides them on success). A non-JSON error body (a proxy's HTML 502) is turned into a ProviderError
- * here, because dots would throw it as an Error that has lost the status.
+ * rate-limit headers of every answer (dots hides them on success). A non-JSON error body (a
+ * proxy's HTML 502) is turned into a ProviderError here, because dots would throw it as an Error
+ * that has lost the status.
  */
 export function limitedFetch(limiter: RateLimiter, requestTimeoutMs: number, now: () => number): FetchLike {
   return async (url, init) => {
