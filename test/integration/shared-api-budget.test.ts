@@ -12,7 +12,7 @@ import { scalerKeys } from '../../src/redis-keys.ts';
 import { RedisRequestWindows } from '../../src/request-windows.ts';
 import { FakeDigitalOcean } from '../fakes/digitalocean-api.ts';
 import { deletePrefix, redisUrl, uniquePrefix } from '../helpers/redis.ts';
-import { templateFile } from '../providers/digitalocean-harness.ts';
+import { doConfig, templateFile } from '../providers/digitalocean-harness.ts';
 
 /*
  * The DigitalOcean API budget lives in Redis under the cluster's keys: a scaler restarted after a
@@ -125,15 +125,7 @@ function scalerConfig(cluster: string, requestsPerMinute: number) {
     {
       cluster,
       redis: { url: redisUrl(), bullmqPrefix: prefix },
-      provider: {
-        type: 'digitalocean',
-        apiUrl: fake.url,
-        region: 'nyc3',
-        size: 's-1vcpu-1gb',
-        snapshot: 'worker-base',
-        userDataFile: template.path,
-        requestsPerMinute,
-      },
+      provider: doConfig(fake.url, template.path, { requestsPerMinute }),
       pools: [{ name: 'main', queues: ['jobs'] }],
     },
     {},
