@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Provider } from '../../providers/provider.ts';
-import { Autoscaler } from '../../src/autoscaler.ts';
 import type { AutoscalerConfigInput } from '../../src/config/schema.ts';
+import { Autoscaler } from '../../src/scaler/autoscaler.ts';
 import { benchPrefix, deletePrefix } from './redis.ts';
 
 type PoolInput = AutoscalerConfigInput['pools'][number];

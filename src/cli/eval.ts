@@ -1,7 +1,7 @@
 import { FleetStore } from '../fleet/fleet-store.ts';
-import { PinStore } from '../fleet/pins.ts';
+import { PinStore } from '../fleet/pin-store.ts';
 import { QueueSampler } from '../sampler/queue-sampler.ts';
-import { decidePools } from '../scale-pools.ts';
+import { decidePools } from '../scaler/tick.ts';
 import { connectRedis, loadConfigFlag } from './context.ts';
 import { type CliIo, exitCode } from './io.ts';
 

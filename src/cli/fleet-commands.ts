@@ -1,7 +1,7 @@
 import type { AutoscalerConfig } from '../config/schema.ts';
 import { capacityStates } from '../core/server-state.ts';
 import { FleetStore } from '../fleet/fleet-store.ts';
-import { PinStore } from '../fleet/pins.ts';
+import { PinStore } from '../fleet/pin-store.ts';
 import { withRedis } from './context.ts';
 import { type CliIo, exitCode, UsageError } from './io.ts';
 import { pinUntil } from './scale.ts';

@@ -1,4 +1,4 @@
-import { PinStore } from '../fleet/pins.ts';
+import { PinStore } from '../fleet/pin-store.ts';
 import { poolNamed, withRedis } from './context.ts';
 import { parseDuration } from './duration.ts';
 import { type CliIo, exitCode, UsageError } from './io.ts';

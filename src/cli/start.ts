@@ -1,5 +1,5 @@
-import { Autoscaler } from '../autoscaler.ts';
-import { createLogger } from '../log.ts';
+import { createLogger } from '../base/log.ts';
+import { Autoscaler } from '../scaler/autoscaler.ts';
 import { connectRedis, loadConfigFlag } from './context.ts';
 import { type CliIo, exitCode } from './io.ts';
 

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
+import { type KeySpace, type ScalerKeys, scalerKeys } from '../base/redis-keys.ts';
 import { fromStatesOf } from '../core/server-state.ts';
 import type { ServerState } from '../core/types.ts';
-import { type KeySpace, type ScalerKeys, scalerKeys } from '../redis-keys.ts';
 import { fromHash, type Heartbeat, parseHeartbeat, type ServerRecord, toHash } from './server-record.ts';
 
 /** Audit entries kept per cluster; enough for days of scaling, small enough to forget about. */

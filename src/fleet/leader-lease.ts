@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { ScalerKeys } from '../redis-keys.ts';
+import type { ScalerKeys } from '../base/redis-keys.ts';
 
 /** Renews our lease, or takes a free one with a new fencing token; returns the value we hold or nil. */
 const acquireScript = `

@@ -1,5 +1,5 @@
 import type { AutoscalerConfig } from '../config/schema.ts';
-import type { ScalingEvent } from '../events.ts';
+import type { ScalingEvent } from '../core/events.ts';
 import type { Provisioner } from '../provisioning/provisioner.ts';
 import type { FleetStore } from './fleet-store.ts';
 import type { Heartbeat, ServerRecord } from './server-record.ts';

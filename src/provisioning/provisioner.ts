@@ -6,11 +6,11 @@ import {
   ProviderError,
   type ServerSpec,
 } from '../../providers/provider.ts';
+import { provisioningQueueName } from '../base/redis-keys.ts';
+import type { ScalingEvent } from '../core/events.ts';
 import { createBackoffMs } from '../core/plan.ts';
-import type { ScalingEvent } from '../events.ts';
 import type { FleetStore } from '../fleet/fleet-store.ts';
 import type { ServerRecord } from '../fleet/server-record.ts';
-import { provisioningQueueName } from '../redis-keys.ts';
 
 type ProvisioningJob =
   | { type: 'create'; pool: string; serverIds: string[] }

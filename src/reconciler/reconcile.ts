@@ -6,7 +6,7 @@ import {
   poolTagOf,
 } from '../../providers/provider.ts';
 import type { AutoscalerConfig } from '../config/schema.ts';
-import type { ScalingEvent } from '../events.ts';
+import type { ScalingEvent } from '../core/events.ts';
 import type { FleetStore } from '../fleet/fleet-store.ts';
 import { requestedRecord, type ServerRecord } from '../fleet/server-record.ts';
 

@@ -3,7 +3,7 @@
  * command per chunk of queues instead of thirteen per queue (ioredis costs ~10 µs of client CPU
  * per command: at 1000 queues a pipeline of commands took 130 ms, this script a few).
  *
- * It reads BullMQ 6's own key layout (the same keys src/redis-keys.ts names); the sampler tests
+ * It reads BullMQ 6's own key layout (the same keys src/base/redis-keys.ts names); the sampler tests
  * run it against the installed BullMQ. Keys are not declared because queue names are data: under
  * Redis Cluster each queue would need its own hash tag and a call per slot.
  *

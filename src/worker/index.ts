@@ -1,6 +1,6 @@
 import { type Processor, Worker, type WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
-import { scalerKeys } from '../redis-keys.ts';
+import { scalerKeys } from '../base/redis-keys.ts';
 import { readServerEnv, type ServerEnv, workerNameOf } from './server-env.ts';
 
 export { readServerEnv, type ServerEnv, serverEnvToVariables } from './server-env.ts';

@@ -1,8 +1,8 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Logger, pino } from 'pino';
-import { Autoscaler } from '../../src/autoscaler.ts';
-import { createLogger } from '../../src/log.ts';
+import { createLogger } from '../../src/base/log.ts';
+import { Autoscaler } from '../../src/scaler/autoscaler.ts';
 import { captureLog } from '../helpers/capture-log.ts';
 import { ScalerProcess } from '../helpers/scaler-process.ts';
 import type { World } from './world.ts';

@@ -3,7 +3,7 @@
 // normal servers that record which jobs they ran.
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { scalerKeys } from '../../src/redis-keys.ts';
+import { scalerKeys } from '../../src/base/redis-keys.ts';
 import { runServerWorker } from '../../src/worker/index.ts';
 import { readServerEnv } from '../../src/worker/server-env.ts';
 

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AlertLimiter } from '../../src/alerts/limiter.ts';
-import { Autoscaler } from '../../src/autoscaler.ts';
+import { Autoscaler } from '../../src/scaler/autoscaler.ts';
+import { AlertLimiter } from '../../src/surfaces/alerts/limiter.ts';
 import { captureLog } from '../helpers/capture-log.ts';
 import { waitFor } from '../helpers/redis.ts';
 import { fleetFixture } from './http-fixture.ts';

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.ts';
-import type { ScalingEvent } from '../../src/events.ts';
+import type { ScalingEvent } from '../../src/core/events.ts';
 import { advanceLifecycle } from '../../src/fleet/lifecycle.ts';
 import { requestedRecord, type ServerRecord } from '../../src/fleet/server-record.ts';
-import { connectParts, type ScalerParts } from '../../src/scaler-parts.ts';
+import { connectParts, type ScalerParts } from '../../src/scaler/parts.ts';
 import { MemoryProvider } from '../fakes/memory-provider.ts';
 import { localCluster } from '../helpers/local-cluster.ts';
 

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../providers/digitalocean/clock.ts';
 import { ownerTagOf, poolTagOf } from '../../providers/provider.ts';
-import type { ScalingEvent } from '../../src/events.ts';
+import type { ScalingEvent } from '../../src/core/events.ts';
 import { FencedError, FleetStore } from '../../src/fleet/fleet-store.ts';
 import { requestedRecord } from '../../src/fleet/server-record.ts';
 import { Provisioner } from '../../src/provisioning/provisioner.ts';

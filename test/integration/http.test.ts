@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Autoscaler } from '../../src/autoscaler.ts';
 import type { ServerState } from '../../src/core/types.ts';
-import { startHttpServer } from '../../src/http/server.ts';
-import type { StatusBody } from '../../src/http/status.ts';
+import { Autoscaler } from '../../src/scaler/autoscaler.ts';
+import { startHttpServer } from '../../src/surfaces/http/server.ts';
+import type { StatusBody } from '../../src/surfaces/http/status.ts';
 import { waitFor } from '../helpers/redis.ts';
 import { fleetFixture, freePort, parseMetrics } from './http-fixture.ts';
 

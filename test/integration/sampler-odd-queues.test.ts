@@ -1,10 +1,10 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Autoscaler } from '../../src/autoscaler.ts';
+import { bullKeys } from '../../src/base/redis-keys.ts';
 import type { QueueSample } from '../../src/core/types.ts';
-import { bullKeys } from '../../src/redis-keys.ts';
 import { QueueSampler } from '../../src/sampler/queue-sampler.ts';
+import { Autoscaler } from '../../src/scaler/autoscaler.ts';
 import { captureLog } from '../helpers/capture-log.ts';
 import { localCluster } from '../helpers/local-cluster.ts';
 import { deletePrefix, redisUrl, uniquePrefix } from '../helpers/redis.ts';

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Autoscaler } from '../../src/autoscaler.ts';
-import { startHttpServer } from '../../src/http/server.ts';
+import { Autoscaler } from '../../src/scaler/autoscaler.ts';
+import { startHttpServer } from '../../src/surfaces/http/server.ts';
 import { waitFor } from '../helpers/redis.ts';
 import { fleetFixture } from './http-fixture.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.ts';
 import type { ServerRecord } from '../../src/fleet/server-record.ts';
-import { decidePools, type PoolState } from '../../src/scale-pools.ts';
+import { decidePools, type PoolState } from '../../src/scaler/tick.ts';
 
 const config = parseConfig(
   {

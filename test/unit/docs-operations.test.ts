@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { commands } from '../../src/cli/commands.ts';
-import { scalingEventNames } from '../../src/events.ts';
+import { scalingEventNames } from '../../src/core/events.ts';
 
 const operations = readFileSync('docs/operations.md', 'utf8');
-const eventsSource = readFileSync('src/events.ts', 'utf8');
+const eventsSource = readFileSync('src/core/events.ts', 'utf8');
 
 /** The rows of the table under a heading: first column and the rest, split. */
 function tableUnder(heading: string): string[][] {
@@ -17,7 +17,7 @@ function tableUnder(heading: string): string[][] {
   ]);
 }
 
-/** Field names of one event as src/events.ts declares them (Pick<Decision, …> included). */
+/** Field names of one event as src/core/events.ts declares them (Pick<Decision, …> included). */
 function fieldsInSource(name: string): string[] {
   const start = eventsSource.indexOf(`event: '${name}'`);
   const rest = eventsSource.slice(start);
@@ -31,7 +31,7 @@ function fieldsInSource(name: string): string[] {
 describe('docs/operations.md', () => {
   const events = tableUnder('### Events');
 
-  it('lists exactly the event names of src/events.ts', () => {
+  it('lists exactly the event names of src/core/events.ts', () => {
     expect(events.map(([name]) => name).sort()).toEqual([...scalingEventNames].sort());
   });
 

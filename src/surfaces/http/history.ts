@@ -1,4 +1,4 @@
-import type { ScalerView } from './scaler-view.ts';
+import type { ScalerView } from '../view.ts';
 
 /** One pool at one instant, as the status page charts it. */
 export interface PoolPoint {

@@ -2,20 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import type { Provider } from '../providers/provider.ts';
-import { parseConfig } from './config/load.ts';
-import type { AutoscalerConfig, AutoscalerConfigInput } from './config/schema.ts';
-import { liveStates } from './core/server-state.ts';
-import type { QueueSample } from './core/types.ts';
-import { type EventOf, type ScalingEvent, type ScalingEventName, warningEvents } from './events.ts';
-import { FencedError } from './fleet/fleet-store.ts';
-import { advanceLifecycle } from './fleet/lifecycle.ts';
-import { PinStore } from './fleet/pins.ts';
-import type { ServerRecord } from './fleet/server-record.ts';
-import { reconcile } from './reconciler/reconcile.ts';
-import { type PoolState, type ScaleContext, scalePools } from './scale-pools.ts';
-import { connectParts, type ScalerParts } from './scaler-parts.ts';
-import { type Surfaces, startSurfaces } from './surfaces.ts';
+import type { Provider } from '../../providers/provider.ts';
+import { parseConfig } from '../config/load.ts';
+import type { AutoscalerConfig, AutoscalerConfigInput } from '../config/schema.ts';
+import { type EventOf, type ScalingEvent, type ScalingEventName, warningEvents } from '../core/events.ts';
+import { liveStates } from '../core/server-state.ts';
+import type { QueueSample } from '../core/types.ts';
+import { FencedError } from '../fleet/fleet-store.ts';
+import { advanceLifecycle } from '../fleet/lifecycle.ts';
+import { PinStore } from '../fleet/pin-store.ts';
+import type { ServerRecord } from '../fleet/server-record.ts';
+import { reconcile } from '../reconciler/reconcile.ts';
+import { type Surfaces, startSurfaces } from '../surfaces/compose.ts';
+import { connectParts, type ScalerParts } from './parts.ts';
+import { type PoolState, type ScaleContext, scalePools } from './tick.ts';
 
 /** What /healthz reports. */
 export interface AutoscalerHealth {

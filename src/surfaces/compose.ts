@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
+import type { Autoscaler } from '../scaler/autoscaler.ts';
 import { startAlerts } from './alerts/alerter.ts';
-import type { Autoscaler } from './autoscaler.ts';
 import { startHttpServer } from './http/server.ts';
 
 /** The operator surfaces a config turns on: the HTTP server and webhook alerts. */

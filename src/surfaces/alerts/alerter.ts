@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import { type ScalingEvent, scalingEventNames } from '../events.ts';
-import { type ScalerView, subscribe } from '../http/scaler-view.ts';
-import { redactUrlsIn } from '../log.ts';
+import { redactUrlsIn } from '../../base/log.ts';
+import { type ScalingEvent, scalingEventNames } from '../../core/events.ts';
+import { type ScalerView, subscribe } from '../view.ts';
 import { AlertLimiter } from './limiter.ts';
 import { postWebhook } from './webhook.ts';
 

@@ -1,5 +1,5 @@
-import type { Autoscaler } from '../autoscaler.ts';
-import type { EventOf, ScalingEventName } from '../events.ts';
+import type { EventOf, ScalingEventName } from '../core/events.ts';
+import type { Autoscaler } from '../scaler/autoscaler.ts';
 
 /** What the HTTP surfaces and alerts read from a scaler. */
 export type ScalerView = Pick<

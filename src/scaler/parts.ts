@@ -1,16 +1,16 @@
 import { Redis } from 'ioredis';
-import { ownerTagOf, type Provider, poolTagOf, type ServerSpec } from '../providers/provider.ts';
-import type { AutoscalerConfig } from './config/schema.ts';
-import type { ScalingEvent } from './events.ts';
-import { FleetStore } from './fleet/fleet-store.ts';
-import { LeaderLease } from './fleet/leader-lease.ts';
-import { Leadership } from './fleet/leadership.ts';
-import type { ServerRecord } from './fleet/server-record.ts';
-import { createProvider } from './providers.ts';
-import { Provisioner } from './provisioning/provisioner.ts';
-import { StalledChecker } from './reconciler/stalled-checker.ts';
-import { QueueSampler } from './sampler/queue-sampler.ts';
-import { serverEnvToVariables } from './worker/server-env.ts';
+import { ownerTagOf, type Provider, poolTagOf, type ServerSpec } from '../../providers/provider.ts';
+import type { AutoscalerConfig } from '../config/schema.ts';
+import type { ScalingEvent } from '../core/events.ts';
+import { FleetStore } from '../fleet/fleet-store.ts';
+import { LeaderLease } from '../fleet/leader-lease.ts';
+import type { ServerRecord } from '../fleet/server-record.ts';
+import { Provisioner } from '../provisioning/provisioner.ts';
+import { StalledChecker } from '../reconciler/stalled-checker.ts';
+import { QueueSampler } from '../sampler/queue-sampler.ts';
+import { serverEnvToVariables } from '../worker/server-env.ts';
+import { Leadership } from './leadership.ts';
+import { createProvider } from './provider-factory.ts';
 
 /** Everything a running scaler holds: its connections, its provider and what acts through them. */
 export interface ScalerParts {

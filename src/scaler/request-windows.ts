@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { ProviderError, type RequestLimits, type RequestWindows } from '../providers/provider.ts';
+import { ProviderError, type RequestLimits, type RequestWindows } from '../../providers/provider.ts';
 
 /** Redis's own clock, so scalers on different hosts share one. */
 const nowMs = `

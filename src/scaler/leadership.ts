@@ -1,8 +1,8 @@
-import type { ScalingEvent } from '../events.ts';
+import type { ScalingEvent } from '../core/events.ts';
+import type { FleetStore } from '../fleet/fleet-store.ts';
+import type { LeaderLease } from '../fleet/leader-lease.ts';
 import type { Provisioner } from '../provisioning/provisioner.ts';
 import type { StalledChecker } from '../reconciler/stalled-checker.ts';
-import type { FleetStore } from './fleet-store.ts';
-import type { LeaderLease } from './leader-lease.ts';
 
 /** A fence no lease value can equal: writes made after losing the lease are refused. */
 const lostFence = 'lease-lost';

@@ -1,7 +1,7 @@
-import type { AutoscalerHealth } from '../autoscaler.ts';
-import type { ServerRecord } from '../fleet/server-record.ts';
+import type { ServerRecord } from '../../fleet/server-record.ts';
+import type { AutoscalerHealth } from '../../scaler/autoscaler.ts';
+import type { ScalerView } from '../view.ts';
 import type { HistoryPoint } from './history.ts';
-import type { ScalerView } from './scaler-view.ts';
 
 export interface PoolStatus {
   pool: string;

@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
+import { type KeySpace, type ScalerKeys, scalerKeys } from '../base/redis-keys.ts';
 import { pickVictims } from '../core/decide.ts';
+import type { EventOf } from '../core/events.ts';
 import { capacityStates } from '../core/server-state.ts';
 import type { Decision, ServerView } from '../core/types.ts';
-import type { EventOf } from '../events.ts';
-import { type KeySpace, type ScalerKeys, scalerKeys } from '../redis-keys.ts';
 
 /** An operator's override of one pool's server count (`scale <pool> --pin N [--for 30m]`). */
 export interface Pin {

@@ -1,20 +1,20 @@
-import type { AutoscalerConfig, PoolConfig } from './config/schema.ts';
+import type { AutoscalerConfig, PoolConfig } from '../config/schema.ts';
 import {
   type BootEstimate,
   bootEstimateMs,
   initialBootEstimate,
   updateBootEstimate,
-} from './core/boot-estimate.ts';
-import { decide, initialMemory, totalBacklog } from './core/decide.ts';
-import { poolDemand, type QueueEstimate, updateEstimate } from './core/estimators.ts';
-import { type PlanLimit, plan, serversWithinCost } from './core/plan.ts';
-import { capacityStates, liveStates } from './core/server-state.ts';
-import type { Decision, DecisionMemory, PoolPolicy, QueueSample, ServerView } from './core/types.ts';
-import type { EventOf, ScalingEvent } from './events.ts';
-import type { FleetStore } from './fleet/fleet-store.ts';
-import { applyPin, type Pin, type PinStore, pinChange } from './fleet/pins.ts';
-import { type Heartbeat, requestedRecord, type ServerRecord } from './fleet/server-record.ts';
-import type { Provisioner } from './provisioning/provisioner.ts';
+} from '../core/boot-estimate.ts';
+import { decide, initialMemory, totalBacklog } from '../core/decide.ts';
+import { poolDemand, type QueueEstimate, updateEstimate } from '../core/estimators.ts';
+import type { EventOf, ScalingEvent } from '../core/events.ts';
+import { type PlanLimit, plan, serversWithinCost } from '../core/plan.ts';
+import { capacityStates, liveStates } from '../core/server-state.ts';
+import type { Decision, DecisionMemory, PoolPolicy, QueueSample, ServerView } from '../core/types.ts';
+import type { FleetStore } from '../fleet/fleet-store.ts';
+import { applyPin, type Pin, type PinStore, pinChange } from '../fleet/pin-store.ts';
+import { type Heartbeat, requestedRecord, type ServerRecord } from '../fleet/server-record.ts';
+import type { Provisioner } from '../provisioning/provisioner.ts';
 
 /** What the scaler carries from tick to tick, per pool; all of it can be rebuilt after a restart. */
 export interface PoolState {

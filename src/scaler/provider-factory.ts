@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
-import type { Provider } from '../providers/provider.ts';
-import type { AutoscalerConfig } from './config/schema.ts';
-import { scalerKeys } from './redis-keys.ts';
+import type { Provider } from '../../providers/provider.ts';
+import { scalerKeys } from '../base/redis-keys.ts';
+import type { AutoscalerConfig } from '../config/schema.ts';
 import { RedisRequestWindows } from './request-windows.ts';
 
 /**
@@ -12,11 +12,11 @@ export async function createProvider(config: AutoscalerConfig, redis: Redis): Pr
   const settings = config.provider;
   switch (settings.type) {
     case 'local-process': {
-      const { createLocalProcessProvider } = await import('../providers/local-process/index.ts');
+      const { createLocalProcessProvider } = await import('../../providers/local-process/index.ts');
       return createLocalProcessProvider({ ...settings, cluster: config.cluster });
     }
     case 'digitalocean': {
-      const { createDigitalOceanProvider } = await import('../providers/digitalocean/index.ts');
+      const { createDigitalOceanProvider } = await import('../../providers/digitalocean/index.ts');
       const keys = scalerKeys({ prefix: config.redis.bullmqPrefix, cluster: config.cluster });
       const windows = new RedisRequestWindows(redis, keys.apiRequests('digitalocean'));
       return createDigitalOceanProvider({ ...settings, cluster: config.cluster, windows });

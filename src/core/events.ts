@@ -1,5 +1,5 @@
-import type { PlanLimit } from './core/plan.ts';
-import type { Decision, ServerState } from './core/types.ts';
+import type { PlanLimit } from './plan.ts';
+import type { Decision, ServerState } from './types.ts';
 
 /** Every scaling event, with a stable `event` name: the vocabulary of logs, the API and alerts. */
 export type ScalingEvent =

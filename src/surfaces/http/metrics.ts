@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { ServerRecord } from '../fleet/server-record.ts';
-import { type ScalerView, subscribe } from './scaler-view.ts';
+import type { ServerRecord } from '../../fleet/server-record.ts';
+import { type ScalerView, subscribe } from '../view.ts';
 
 const prefix = 'bullmq_autoscaler_';
 

@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { redactUrlsIn } from '../log.ts';
+import { redactUrlsIn } from '../../base/log.ts';
+import type { ScalerView } from '../view.ts';
 import { recordHistory } from './history.ts';
 import { createMetrics } from './metrics.ts';
 import { statusPageHtml } from './page.ts';
-import type { ScalerView } from './scaler-view.ts';
 import { statusOf } from './status.ts';
 
 export interface HttpOptions {
