@@ -1,4 +1,5 @@
 import { type DestinationStream, type LogFn, type Logger, pino } from 'pino';
+import { redactUrlsIn } from './redact.ts';
 
 /** Field names whose values are secrets wherever they appear in a log line. */
 const secretPaths = ['token', '*.token', 'password', '*.password', 'authorization', '*.authorization'];
@@ -56,8 +57,4 @@ function redactDeep(value: unknown, depth: number): unknown {
 function redactMessage(this: Logger, args: Parameters<LogFn>, method: LogFn): void {
   const redacted = args.map((a) => (typeof a === 'string' ? redactUrlsIn(a) : a)) as Parameters<LogFn>;
   method.apply(this, redacted);
-}
-
-export function redactUrlsIn(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]+@/gi, '$1[redacted]@');
 }

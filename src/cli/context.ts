@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
+import { messageOf } from '../base/errors.ts';
+import { redactUrlsIn } from '../base/redact.ts';
 import { ConfigError, loadConfigFile } from '../config/load.ts';
 import type { AutoscalerConfig } from '../config/schema.ts';
-import { redactUrl } from '../dev/ensure-redis.ts';
 import { type CliIo, UsageError } from './io.ts';
 
 /** Loads and validates --config; every problem becomes one line of a UsageError. */
@@ -31,9 +32,9 @@ export async function connectRedis(url: string): Promise<Redis> {
     return redis;
   } catch (error) {
     redis.disconnect();
-    const why = error instanceof Error ? error.message : String(error);
+    const why = messageOf(error);
     throw new UsageError(
-      `redis.url: no Redis answers at ${redactUrl(url)} (${why}); start one (\`docker compose up -d redis\`, ` +
+      `redis.url: no Redis answers at ${redactUrlsIn(url)} (${why}); start one (\`docker compose up -d redis\`, ` +
         '`apt-get install redis-server`, `brew install redis`) or set REDIS_URL',
     );
   }

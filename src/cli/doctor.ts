@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { redactUrl } from '../dev/ensure-redis.ts';
+import { messageOf } from '../base/errors.ts';
+import { redactUrlsIn } from '../base/redact.ts';
 import { serverEnvToVariables } from '../worker/server-env.ts';
 import { connectRedis, loadConfigFlag } from './context.ts';
 import { type CliIo, exitCode } from './io.ts';
@@ -49,8 +50,8 @@ export async function doctorCommand(flags: { config?: string; json?: boolean }, 
 async function redisCheck(url: string): Promise<Check> {
   try {
     await (await connectRedis(url)).quit();
-    return { name: 'Redis', ok: true, detail: `answers at ${redactUrl(url)}` };
+    return { name: 'Redis', ok: true, detail: `answers at ${redactUrlsIn(url)}` };
   } catch (error) {
-    return { name: 'Redis', ok: false, detail: error instanceof Error ? error.message : String(error) };
+    return { name: 'Redis', ok: false, detail: messageOf(error) };
   }
 }

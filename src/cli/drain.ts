@@ -1,5 +1,5 @@
+import { drainServer } from '../fleet/drain.ts';
 import { FleetStore } from '../fleet/fleet-store.ts';
-import { drainServer } from '../scaler/tick.ts';
 import { withRedis } from './context.ts';
 import { type CliIo, exitCode, UsageError } from './io.ts';
 

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { messageOf } from '../base/errors.ts';
 import { commands } from './commands.ts';
 import { commandHelp, generalHelp } from './help.ts';
 import { type CliIo, exitCode, processIo, UsageError } from './io.ts';
@@ -32,7 +33,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       for (const line of (error as Error).message.split('\n')) io.err(`error: ${line}`);
       return exitCode.usage;
     }
-    io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
+    io.err(`error: ${messageOf(error)}`);
     return exitCode.failure;
   }
 }

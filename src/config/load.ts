@@ -3,6 +3,7 @@ import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { messageOf } from '../base/errors.ts';
 import { friendlyMessage } from './messages.ts';
 import { type AutoscalerConfig, type AutoscalerConfigInput, configSchema } from './schema.ts';
 
@@ -64,9 +65,7 @@ async function readRaw(path: string): Promise<unknown> {
     }
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError([
-      `--config: cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`,
-    ]);
+    throw new ConfigError([`--config: cannot read ${path}: ${messageOf(error)}`]);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { redactUrlsIn } from '../base/log.ts';
+import { redactUrlsIn } from '../base/redact.ts';
 
 /**
  * Operator-facing wording for zod's default messages: what the field must be and what it got.

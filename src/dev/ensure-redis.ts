@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { connect, createServer } from 'node:net';
+import { redactUrlsIn } from '../base/redact.ts';
 
 export const defaultRedisUrl = 'redis://127.0.0.1:6379';
 
@@ -13,7 +14,7 @@ export interface RedisHandle {
 export class NoRedisError extends Error {
   constructor(url: string) {
     super(
-      `No Redis answers at ${redactUrl(url)} and no redis-server is on PATH. Start one with ` +
+      `No Redis answers at ${redactUrlsIn(url)} and no redis-server is on PATH. Start one with ` +
         '`docker compose up -d redis`, `sudo apt-get install -y redis-server`, or `brew install redis`, ' +
         'or point REDIS_URL at yours.',
     );
@@ -95,17 +96,6 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/** Hides the password of a Redis URL for logs and errors. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '<unparseable url>';
-  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,8 +1,9 @@
 import type { Redis } from 'ioredis';
 import { type KeySpace, type ScalerKeys, scalerKeys } from '../base/redis-keys.ts';
+import { type Heartbeat, parseHeartbeat } from '../core/heartbeat.ts';
 import { fromStatesOf } from '../core/server-state.ts';
 import type { ServerState } from '../core/types.ts';
-import { fromHash, type Heartbeat, parseHeartbeat, type ServerRecord, toHash } from './server-record.ts';
+import { fromHash, type ServerRecord, toHash } from './server-record.ts';
 
 /** Audit entries kept per cluster; enough for days of scaling, small enough to forget about. */
 const auditMaxLength = 10_000;

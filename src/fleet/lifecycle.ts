@@ -1,8 +1,9 @@
 import type { AutoscalerConfig } from '../config/schema.ts';
 import type { ScalingEvent } from '../core/events.ts';
+import type { Heartbeat } from '../core/heartbeat.ts';
 import type { Provisioner } from '../provisioning/provisioner.ts';
 import type { FleetStore } from './fleet-store.ts';
-import type { Heartbeat, ServerRecord } from './server-record.ts';
+import type { ServerRecord } from './server-record.ts';
 
 /** A record still `requested` this long after it was written lost its create job. */
 const requeueAfterMs = 30_000;

@@ -43,13 +43,6 @@ export function requestedRecord(o: {
   };
 }
 
-/** What a server's worker publishes with every heartbeat. */
-export interface Heartbeat {
-  activeJobs: number;
-  slots: number;
-  atMs: number;
-}
-
 export function toHash(record: ServerRecord): Record<string, string> {
   const hash: Record<string, string> = {};
   for (const [field, value] of Object.entries(record)) {
@@ -81,18 +74,4 @@ export function fromHash(hash: Record<string, string>): ServerRecord | undefined
 
 function optionalNumber(value: string | undefined): number | undefined {
   return value === undefined ? undefined : Number(value);
-}
-
-export function parseHeartbeat(raw: string | null): Heartbeat | undefined {
-  if (raw === null) return undefined;
-  try {
-    const parsed = JSON.parse(raw) as Partial<Heartbeat>;
-    return {
-      activeJobs: Number(parsed.activeJobs ?? 0),
-      slots: Number(parsed.slots ?? 0),
-      atMs: Number(parsed.atMs ?? 0),
-    };
-  } catch {
-    return undefined;
-  }
 }

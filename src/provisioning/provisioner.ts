@@ -6,6 +6,7 @@ import {
   ProviderError,
   type ServerSpec,
 } from '../../providers/provider.ts';
+import { messageOf } from '../base/errors.ts';
 import { provisioningQueueName } from '../base/redis-keys.ts';
 import type { ScalingEvent } from '../core/events.ts';
 import { createBackoffMs } from '../core/plan.ts';
@@ -153,11 +154,11 @@ export class Provisioner {
       this.o.emit({
         event: 'provider.error',
         operation: 'create',
-        error: describe(error),
+        error: messageOf(error),
         retryable: isRetryable(error),
       });
       // Retrying a request the provider rejected for good (bad size, quota) only burns API budget.
-      throw isRetryable(error) ? error : new UnrecoverableError(describe(error));
+      throw isRetryable(error) ? error : new UnrecoverableError(messageOf(error));
     }
   }
 
@@ -235,8 +236,4 @@ export class Provisioner {
 
 function isRetryable(error: unknown): boolean {
   return error instanceof ProviderError ? error.retryable : true;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Provider } from '../../providers/provider.ts';
+import { messageOf } from '../base/errors.ts';
 import { parseConfig } from '../config/load.ts';
 import type { AutoscalerConfig, AutoscalerConfigInput } from '../config/schema.ts';
 import { type EventOf, type ScalingEvent, type ScalingEventName, warningEvents } from '../core/events.ts';
@@ -282,8 +283,4 @@ export class Autoscaler {
       now: this.now,
     });
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

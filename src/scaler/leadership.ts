@@ -1,3 +1,4 @@
+import { messageOf } from '../base/errors.ts';
 import type { ScalingEvent } from '../core/events.ts';
 import type { FleetStore } from '../fleet/fleet-store.ts';
 import type { LeaderLease } from '../fleet/leader-lease.ts';
@@ -34,7 +35,7 @@ export class Leadership {
       held = await this.lease.acquireOrRenew();
     } catch (error) {
       // Unsure whether we still hold it: behave as if not, so two scalers never both act.
-      await this.lose(`lease check failed: ${error instanceof Error ? error.message : String(error)}`);
+      await this.lose(`lease check failed: ${messageOf(error)}`);
       throw error;
     }
     if (held && !this.leading) await this.gain();

@@ -1,25 +1,23 @@
+import { policyOf } from '../config/policy-of.ts';
 import type { AutoscalerConfig, PoolConfig } from '../config/schema.ts';
-import {
-  type BootEstimate,
-  bootEstimateMs,
-  initialBootEstimate,
-  updateBootEstimate,
-} from '../core/boot-estimate.ts';
-import { decide, initialMemory, totalBacklog } from '../core/decide.ts';
-import { poolDemand, type QueueEstimate, updateEstimate } from '../core/estimators.ts';
+import { totalBacklog } from '../core/decide.ts';
 import type { EventOf, ScalingEvent } from '../core/events.ts';
+import type { Heartbeat } from '../core/heartbeat.ts';
+import { applyPin, type Pin, pinChange } from '../core/pins.ts';
 import { type PlanLimit, plan, serversWithinCost } from '../core/plan.ts';
+import { initialPoolStepState, type PoolStepState, poolStep } from '../core/pool-step.ts';
 import { capacityStates, liveStates } from '../core/server-state.ts';
-import type { Decision, DecisionMemory, PoolPolicy, QueueSample, ServerView } from '../core/types.ts';
+import type { Decision, QueueSample, ServerView } from '../core/types.ts';
+import { drainServer } from '../fleet/drain.ts';
 import type { FleetStore } from '../fleet/fleet-store.ts';
-import { applyPin, type Pin, type PinStore, pinChange } from '../fleet/pin-store.ts';
-import { type Heartbeat, requestedRecord, type ServerRecord } from '../fleet/server-record.ts';
+import type { PinStore } from '../fleet/pin-store.ts';
+import { requestedRecord, type ServerRecord } from '../fleet/server-record.ts';
 import type { Provisioner } from '../provisioning/provisioner.ts';
 
 /** What the scaler carries from tick to tick, per pool; all of it can be rebuilt after a restart. */
 export interface PoolState {
-  memory: DecisionMemory;
-  estimates: Map<string, QueueEstimate>;
+  /** What the shared pool step carries: decision memory, estimates, learned boot time. */
+  step: PoolStepState;
   last: Decision | undefined;
   lastDemand: { backlog: number; oldestWaitMs: number; activeJobs: number } | undefined;
   /** The operator's pin applied at the last tick, to log when it changes or lapses. */
@@ -27,9 +25,7 @@ export interface PoolState {
   summaryAtMs: number | undefined;
   /** When this scaler last decided for the pool: the age of its last tick, for /healthz. */
   decidedAtMs: number | undefined;
-  /** Observed create → ready times: the boot time to plan with, once there are enough. */
-  boot: BootEstimate;
-  /** Servers whose boot is already counted in `boot`. */
+  /** Servers whose boot is already counted in `step.boot`. */
   bootsSeen: Set<string>;
   /** The guard rail that held creates back at the last tick, if any. */
   limitedBy: PlanLimit | undefined;
@@ -47,46 +43,30 @@ export interface ScaleContext {
   pins?: PinStore;
 }
 
-export function policyOf(pool: PoolConfig): PoolPolicy {
-  return {
-    minServers: pool.minServers,
-    maxServers: pool.maxServers,
-    slotsPerServer: pool.slotsPerServer,
-    targetWaitMs: pool.targetWaitMs,
-    bootMs: pool.bootSeconds * 1000,
-    targetUtilisation: pool.targetUtilisation,
-    maxStepUp: pool.maxStepUp,
-    scaleDownDelayMs: pool.scaleDownDelayMs,
-    idleToZeroMs: pool.idleToZeroMs,
-    steadyModel: pool.steadyModel,
-    forecastTrend: pool.forecastTrend,
-  };
-}
-
 export function newPoolState(): PoolState {
   return {
-    memory: initialMemory(),
-    estimates: new Map(),
+    step: initialPoolStepState(),
     last: undefined,
     lastDemand: undefined,
     pin: undefined,
     summaryAtMs: undefined,
     decidedAtMs: undefined,
-    boot: initialBootEstimate(),
     bootsSeen: new Set(),
     limitedBy: undefined,
   };
 }
 
-/** Learns the pool's real boot time from the records of servers that became ready. */
-function observeBoots(state: PoolState, records: ServerRecord[]): void {
+/** The create → ready times of this pool's servers that became ready since the last tick. */
+function newBoots(state: PoolState, records: ServerRecord[]): number[] {
+  const observed: number[] = [];
   for (const r of records) {
     if (r.readyAtMs === undefined || r.createCalledAtMs === undefined || state.bootsSeen.has(r.id)) continue;
-    state.boot = updateBootEstimate(state.boot, r.readyAtMs - r.createCalledAtMs);
+    observed.push(r.readyAtMs - r.createCalledAtMs);
     state.bootsSeen.add(r.id);
   }
   const recorded = new Set(records.map((r) => r.id));
   for (const id of state.bootsSeen) if (!recorded.has(id)) state.bootsSeen.delete(id);
+  return observed;
 }
 
 export interface PoolDecision {
@@ -116,20 +96,24 @@ export function decidePools(
     const poolSamples = pool.queues
       .map((q) => bySample.get(q))
       .filter((s): s is QueueSample => s !== undefined);
-    for (const s of poolSamples)
-      state.estimates.set(s.queue, updateEstimate(state.estimates.get(s.queue), s, nowMs));
-    const demand = poolDemand(poolSamples, state.estimates, pool.defaultRuntimeMs);
     const poolRecords = records.filter((r) => r.pool === pool.name);
-    observeBoots(state, poolRecords);
     const servers = poolRecords.map((r) => viewOf(r, beats));
-    const policy = { ...policyOf(pool), bootMs: bootEstimateMs(state.boot, pool.bootSeconds * 1000) };
-    const unpinned = decide({ nowMs, policy, demand, servers, memory: state.memory });
-    state.memory = unpinned.memory;
+    const step = poolStep(state.step, {
+      nowMs,
+      policy: policyOf(pool),
+      defaultRuntimeMs: pool.defaultRuntimeMs,
+      samples: poolSamples,
+      servers,
+      bootsObservedMs: newBoots(state, poolRecords),
+    });
+    state.step = step.state;
+    const unpinned = step.decision;
+    const demand = step.demand;
     return {
       pool,
       decision: applyPin(unpinned, pins.get(pool.name), servers),
       unpinnedDesired: unpinned.desired,
-      bootMs: policy.bootMs,
+      bootMs: step.bootMs,
       demand: {
         backlog: totalBacklog(demand),
         oldestWaitMs: demand.oldestWaitMs,
@@ -256,22 +240,4 @@ async function drainServers(
     if (record && (await drainServer(ctx.store, record, 'scale down', nowMs)))
       ctx.emit({ event: 'server.draining', pool: record.pool, serverId: id, reason: 'scale down' });
   }
-}
-
-/**
- * Starts one server's drain, for scale-down and for `drain <server>` alike. Only servers that
- * exist can drain: requested or creating ones are left alone. Says whether the drain started.
- */
-export async function drainServer(
-  store: FleetStore,
-  record: ServerRecord,
-  reason: string,
-  nowMs: number,
-): Promise<boolean> {
-  if (record.state !== 'ready' && record.state !== 'booting') return false;
-  // A booting server's worker that starts before it sees the signal still closes gracefully.
-  if (!(await store.transition(record.id, 'draining', reason, nowMs, { drainStartedAtMs: nowMs })))
-    return false;
-  await store.signalDrain(record.id);
-  return true;
 }

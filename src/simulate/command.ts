@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
+import { messageOf } from '../base/errors.ts';
 import { type AutoscalerConfig, configSchema, type PoolConfig } from '../config/schema.ts';
 import { workBoundSeconds } from './baselines.ts';
 import { timelineSvg } from './chart.ts';
@@ -80,7 +81,7 @@ function parseFlags(argv: string[]) {
       allowPositionals: false,
     }).values;
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(messageOf(error));
   }
 }
 
@@ -112,7 +113,7 @@ async function loadConfig(path: string): Promise<AutoscalerConfig> {
   try {
     raw = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new UsageError(`--config ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(`--config ${path}: ${messageOf(error)}`);
   }
   // The simulator never provisions: a config written only for it may leave the provider out.
   const withProvider =
@@ -144,7 +145,7 @@ async function loadTrace(source: string, pool: PoolConfig, config: AutoscalerCon
     trace = parseTrace(source, await readText(source, '--trace'));
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError(`--trace ${source}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(`--trace ${source}: ${messageOf(error)}`);
   }
   const known = new Set(config.pools.flatMap((p) => p.queues));
   const stray = trace.jobs.find((j) => !known.has(j.queue));

@@ -1,7 +1,6 @@
-import { bootEstimateMs, initialBootEstimate, updateBootEstimate } from '../core/boot-estimate.ts';
-import { decide, initialMemory, pickVictims } from '../core/decide.ts';
-import { poolDemand, type QueueEstimate, updateEstimate } from '../core/estimators.ts';
+import { pickVictims } from '../core/decide.ts';
 import { plan } from '../core/plan.ts';
+import { initialPoolStepState, poolStep } from '../core/pool-step.ts';
 import { capacityStates } from '../core/server-state.ts';
 import type { PoolPolicy, QueueSample, ServerView } from '../core/types.ts';
 
@@ -36,33 +35,33 @@ export interface PoolSetup {
   maxServersTotal: number;
 }
 
-/** The production policy: estimators → decide() → plan(), with state carried between ticks. */
+/** The production policy: the scaler's own pool step → plan(), with state carried between ticks. */
 export function oursPolicy(setup: PoolSetup): Policy {
-  const estimates = new Map<string, QueueEstimate>();
-  let memory = initialMemory();
-  let boots = initialBootEstimate();
+  let state = initialPoolStepState();
   return {
     name: 'ours',
     intervalMs: setup.tickMs,
     step(view) {
-      for (const s of view.samples)
-        estimates.set(s.queue, updateEstimate(estimates.get(s.queue), s, view.nowMs));
-      for (const b of view.bootsObservedMs) boots = updateBootEstimate(boots, b);
-      const policy = { ...setup.policy, bootMs: bootEstimateMs(boots, setup.policy.bootMs) };
-      const demand = poolDemand(view.samples, estimates, setup.defaultRuntimeMs);
-      const decision = decide({ nowMs: view.nowMs, policy, demand, servers: view.servers, memory });
-      memory = decision.memory;
+      const step = poolStep(state, {
+        nowMs: view.nowMs,
+        policy: setup.policy,
+        defaultRuntimeMs: setup.defaultRuntimeMs,
+        samples: view.samples,
+        servers: view.servers,
+        bootsObservedMs: view.bootsObservedMs,
+      });
+      state = step.state;
       const [planned] = plan({
         nowMs: view.nowMs,
         maxServersTotal: setup.maxServersTotal,
         liveServers: view.servers.length,
-        pools: [{ pool: 'pool', decision, createBlockedUntilMs: undefined }],
+        pools: [{ pool: 'pool', decision: step.decision, createBlockedUntilMs: undefined }],
       });
       return {
         create: planned?.create ?? 0,
         drain: planned?.drain ?? [],
-        desired: decision.desired,
-        reason: decision.reason,
+        desired: step.decision.desired,
+        reason: step.decision.reason,
       };
     },
   };

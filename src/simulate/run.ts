@@ -1,5 +1,5 @@
+import { policyOf } from '../config/policy-of.ts';
 import type { PoolConfig } from '../config/schema.ts';
-import { policyOf } from '../scaler/tick.ts';
 import { horizonPolicy, judoscalePolicy, kedaPolicy, staticPolicy } from './baselines.ts';
 import { type SimOptions, type SimResult, simulate } from './engine.ts';
 import type { Billing } from './fleet.ts';

@@ -1,6 +1,7 @@
 import { type Processor, Worker, type WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { scalerKeys } from '../base/redis-keys.ts';
+import { encodeHeartbeat } from '../core/heartbeat.ts';
 import { readServerEnv, type ServerEnv, workerNameOf } from './server-env.ts';
 
 export { readServerEnv, type ServerEnv, serverEnvToVariables } from './server-env.ts';
@@ -80,7 +81,7 @@ export async function runServerWorker(options: ServerWorkerOptions): Promise<Ser
   const beat = () =>
     connection.set(
       keys.heartbeat(env.serverId),
-      JSON.stringify({ activeJobs: active, slots: concurrency, atMs: Date.now() }),
+      encodeHeartbeat({ activeJobs: active, slots: concurrency, atMs: Date.now() }),
       'PX',
       heartbeatMs * 5,
     );

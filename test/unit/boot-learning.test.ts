@@ -48,6 +48,6 @@ describe('boot time learned from the fleet', () => {
     expect(decidePools(config, pools, [sample], three, new Map(), 101_000)[0]?.bootMs).toBe(25_000);
     // A boot is counted once, however many ticks see the same ready server.
     for (let t = 0; t < 30; t++) decidePools(config, pools, [sample], three, new Map(), 102_000 + t);
-    expect(pools.get('main')?.boot.observedMs).toHaveLength(3);
+    expect(pools.get('main')?.step.boot.observedMs).toHaveLength(3);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDuration } from '../../src/cli/duration.ts';
+import { applyPin, type Pin, pinChange } from '../../src/core/pins.ts';
 import type { Decision, ServerView } from '../../src/core/types.ts';
-import { applyPin, type Pin, pinChange } from '../../src/fleet/pin-store.ts';
 
 const decision: Decision = {
   desired: 1,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { redactUrlsIn } from '../../base/log.ts';
+import { messageOf } from '../../base/errors.ts';
+import { redactUrlsIn } from '../../base/redact.ts';
 import { type ScalingEvent, scalingEventNames } from '../../core/events.ts';
 import { type ScalerView, subscribe } from '../view.ts';
 import { AlertLimiter } from './limiter.ts';
@@ -42,7 +43,7 @@ export function startAlerts(
     }
     const sending = postWebhook(options.webhookUrl, redactUrlsIn(`[${scaler.config.cluster}] ${text}`))
       .catch((error: unknown) => {
-        const why = error instanceof Error ? error.message : String(error);
+        const why = messageOf(error);
         logger?.warn({ event: 'alert.failed', kind, pool, error: why }, `alert not delivered: ${why}`);
       })
       .finally(() => inFlight.delete(sending));

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { redactUrlsIn } from '../../base/log.ts';
+import { messageOf } from '../../base/errors.ts';
+import { redactUrlsIn } from '../../base/redact.ts';
 import type { ScalerView } from '../view.ts';
 import { recordHistory } from './history.ts';
 import { createMetrics } from './metrics.ts';
@@ -88,7 +89,7 @@ async function handle(
     await route(res);
   } catch (error) {
     // The message may quote a Redis URL; its password must not reach a browser.
-    sendJson(res, 500, { error: redactUrlsIn(error instanceof Error ? error.message : String(error)) });
+    sendJson(res, 500, { error: redactUrlsIn(messageOf(error)) });
   }
 }
 
