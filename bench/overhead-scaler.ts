@@ -1,6 +1,6 @@
 // The scaler whose cost bench/overhead.ts measures, in a process of its own so nothing of the
 // benchmark's own work lands in its CPU time or memory.
-import { Autoscaler } from '../src/scaler/autoscaler.ts';
+import { Autoscaler } from '../src/index.ts';
 import { queueNames } from './lib/queues.ts';
 import { RecordingProvider } from './lib/recording-provider.ts';
 import { rigConfig } from './lib/scaler.ts';

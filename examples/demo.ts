@@ -8,7 +8,7 @@ import { ConfigError, loadConfigFile } from '../src/config/load.ts';
 import { capacityStates } from '../src/core/server-state.ts';
 import { deletePrefix } from '../src/dev/delete-prefix.ts';
 import { ensureRedis, NoRedisError } from '../src/dev/ensure-redis.ts';
-import { Autoscaler } from '../src/scaler/autoscaler.ts';
+import { Autoscaler } from '../src/index.ts';
 
 const started = Date.now();
 const clock = () => `${String(Math.round((Date.now() - started) / 1000)).padStart(3)}s`;

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Provider } from '../../providers/provider.ts';
 import type { AutoscalerConfigInput } from '../../src/config/schema.ts';
-import { Autoscaler } from '../../src/scaler/autoscaler.ts';
+import { Autoscaler } from '../../src/index.ts';
 import { benchPrefix, deletePrefix } from './redis.ts';
 
 type PoolInput = AutoscalerConfigInput['pools'][number];

@@ -1,5 +1,5 @@
 import { createLogger } from '../base/log.ts';
-import { Autoscaler } from '../scaler/autoscaler.ts';
+import { Autoscaler } from '../index.ts';
 import { connectRedis, loadConfigFlag } from './context.ts';
 import { type CliIo, exitCode } from './io.ts';
 

@@ -1,16 +1,30 @@
 import type { AutoscalerConfig } from '../config/schema.ts';
 import type { ScalingEvent } from '../core/events.ts';
 import type { Heartbeat } from '../core/heartbeat.ts';
-import type { Provisioner } from '../provisioning/provisioner.ts';
 import type { FleetStore } from './fleet-store.ts';
 import type { ServerRecord } from './server-record.ts';
 
 /** A record still `requested` this long after it was written lost its create job. */
 const requeueAfterMs = 30_000;
 
+/**
+ * What the lifecycle asks of provisioning, declared here so the fleet depends on no layer above
+ * it: the scaler hands in its Provisioner, which satisfies this.
+ */
+export interface ProvisioningPort {
+  /** Enqueues the create job of recorded servers again (idempotent: job ids derive from server ids). */
+  requestCreate(pool: string, serverIds: string[]): Promise<void>;
+  /** Enqueues a server's destroy job (idempotent). */
+  requestDestroy(serverId: string): Promise<void>;
+  /** A server of the pool became ready: its create succeeded, so the pool's backoff resets. */
+  recordCreateSuccess(pool: string): Promise<void>;
+  /** A server of the pool never came up: counts towards the pool's create backoff and circuit. */
+  recordCreateFailure(pool: string): Promise<void>;
+}
+
 export interface LifecycleContext {
   store: FleetStore;
-  provisioner: Provisioner;
+  provisioner: ProvisioningPort;
   config: AutoscalerConfig;
   emit: (event: ScalingEvent) => void;
   /** When each ready server's heartbeat was last seen, by this scaler process. */

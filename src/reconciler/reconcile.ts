@@ -7,6 +7,7 @@ import {
 } from '../../providers/provider.ts';
 import type { AutoscalerConfig } from '../config/schema.ts';
 import type { ScalingEvent } from '../core/events.ts';
+import type { ServerState } from '../core/types.ts';
 import type { FleetStore } from '../fleet/fleet-store.ts';
 import { requestedRecord, type ServerRecord } from '../fleet/server-record.ts';
 
@@ -22,7 +23,13 @@ export interface ReconcileContext {
 }
 
 /** States whose record claims a server exists at the provider. */
-const existingStates = new Set(['booting', 'ready', 'draining', 'failed', 'hanging']);
+const existingStates: ReadonlySet<ServerState> = new Set<ServerState>([
+  'booting',
+  'ready',
+  'draining',
+  'failed',
+  'hanging',
+]);
 
 /**
  * Compares the provider's servers under our ownership tag with the fleet records: a server nobody

@@ -14,7 +14,6 @@ import { advanceLifecycle } from '../fleet/lifecycle.ts';
 import { PinStore } from '../fleet/pin-store.ts';
 import type { ServerRecord } from '../fleet/server-record.ts';
 import { reconcile } from '../reconciler/reconcile.ts';
-import { type Surfaces, startSurfaces } from '../surfaces/compose.ts';
 import { connectParts, type ScalerParts } from './parts.ts';
 import { type PoolState, type ScaleContext, scalePools } from './tick.ts';
 
@@ -33,6 +32,17 @@ export interface AutoscalerOptions {
   logger?: Logger;
   /** The clock; tests and the simulator pass their own. */
   now?: () => number;
+  /**
+   * Started by start() beside the scaler and closed by close(): how the operator surfaces (HTTP,
+   * alerts) are composed in without the scaler knowing them. The package's `Autoscaler` passes
+   * the surfaces the config turns on.
+   */
+  attach?: (scaler: Autoscaler) => Promise<Attachment>;
+}
+
+/** Something running beside the scaler for as long as it runs. */
+export interface Attachment {
+  close(): Promise<void>;
 }
 
 /**
@@ -53,7 +63,7 @@ export class Autoscaler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
-  private surfaces: Surfaces | undefined;
+  private attachment: Attachment | undefined;
 
   constructor(
     config: AutoscalerConfig | AutoscalerConfigInput,
@@ -81,7 +91,7 @@ export class Autoscaler {
     this.parts ??= await this.connect();
     this.stopped = false;
     try {
-      this.surfaces = await startSurfaces(this, this.options.logger);
+      this.attachment = await this.options.attach?.(this);
     } catch (error) {
       // A port already taken must not leave Redis connections keeping the process alive.
       await this.close();
@@ -228,8 +238,8 @@ export class Autoscaler {
   async close(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.surfaces?.close();
-    this.surfaces = undefined;
+    await this.attachment?.close();
+    this.attachment = undefined;
     await this.running;
     const parts = this.parts;
     this.parts = undefined;

@@ -1,14 +1,14 @@
 import type { Logger } from 'pino';
-import type { Autoscaler } from '../scaler/autoscaler.ts';
 import { startAlerts } from './alerts/alerter.ts';
 import { startHttpServer } from './http/server.ts';
+import type { ScalerView } from './view.ts';
 
 /** The operator surfaces a config turns on: the HTTP server and webhook alerts. */
 export interface Surfaces {
   close(): Promise<void>;
 }
 
-export async function startSurfaces(scaler: Autoscaler, logger: Logger | undefined): Promise<Surfaces> {
+export async function startSurfaces(scaler: ScalerView, logger: Logger | undefined): Promise<Surfaces> {
   const closers: (() => Promise<void>)[] = [];
   const { http, alerts } = scaler.config;
   if (http.port !== undefined) {

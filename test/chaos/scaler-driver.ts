@@ -2,7 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Logger, pino } from 'pino';
 import { createLogger } from '../../src/base/log.ts';
-import { Autoscaler } from '../../src/scaler/autoscaler.ts';
+import { Autoscaler } from '../../src/index.ts';
 import { captureLog } from '../helpers/capture-log.ts';
 import { ScalerProcess } from '../helpers/scaler-process.ts';
 import type { World } from './world.ts';

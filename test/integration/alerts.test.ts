@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Autoscaler } from '../../src/scaler/autoscaler.ts';
+import { Autoscaler } from '../../src/index.ts';
 import { AlertLimiter } from '../../src/surfaces/alerts/limiter.ts';
 import { captureLog } from '../helpers/capture-log.ts';
 import { waitFor } from '../helpers/redis.ts';

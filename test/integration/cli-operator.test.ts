@@ -5,7 +5,7 @@ import { main } from '../../src/cli/main.ts';
 import { configJsonSchema } from '../../src/config/json-schema.ts';
 import { FleetStore } from '../../src/fleet/fleet-store.ts';
 import type { ServerRecord } from '../../src/fleet/server-record.ts';
-import { Autoscaler } from '../../src/scaler/autoscaler.ts';
+import { Autoscaler } from '../../src/index.ts';
 import { runCli, writeConfig } from '../helpers/cli.ts';
 import { redisUrl, waitFor } from '../helpers/redis.ts';
 import { fleetFixture, freePort } from './http-fixture.ts';

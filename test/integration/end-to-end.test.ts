@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Autoscaler } from '../../src/scaler/autoscaler.ts';
+import { Autoscaler } from '../../src/index.ts';
 import { captureLog, type LogLine } from '../helpers/capture-log.ts';
 import { localCluster } from '../helpers/local-cluster.ts';
 import { waitFor } from '../helpers/redis.ts';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Autoscaler } from '../../src/scaler/autoscaler.ts';
+import { Autoscaler } from '../../src/index.ts';
 import { MemoryProvider, unavailable } from '../fakes/memory-provider.ts';
 import { captureLog } from '../helpers/capture-log.ts';
 import { localCluster } from '../helpers/local-cluster.ts';

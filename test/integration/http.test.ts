@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerState } from '../../src/core/types.ts';
-import { Autoscaler } from '../../src/scaler/autoscaler.ts';
+import { Autoscaler } from '../../src/index.ts';
 import { startHttpServer } from '../../src/surfaces/http/server.ts';
 import type { StatusBody } from '../../src/surfaces/http/status.ts';
 import { waitFor } from '../helpers/redis.ts';

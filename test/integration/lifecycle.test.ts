@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FleetStore } from '../../src/fleet/fleet-store.ts';
-import { Autoscaler } from '../../src/scaler/autoscaler.ts';
+import { Autoscaler } from '../../src/index.ts';
 import { captureLog } from '../helpers/capture-log.ts';
 import { localCluster } from '../helpers/local-cluster.ts';
 import { waitFor } from '../helpers/redis.ts';

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Autoscaler } from '../../src/scaler/autoscaler.ts';
+import { Autoscaler } from '../../src/index.ts';
 import { localCluster } from '../helpers/local-cluster.ts';
 import { waitFor } from '../helpers/redis.ts';
 

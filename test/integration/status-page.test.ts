@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Autoscaler } from '../../src/scaler/autoscaler.ts';
+import { Autoscaler } from '../../src/index.ts';
 import { startHttpServer } from '../../src/surfaces/http/server.ts';
 import { waitFor } from '../helpers/redis.ts';
 import { fleetFixture } from './http-fixture.ts';

@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
 import { messageOf } from '../../base/errors.ts';
 import { redactUrlsIn } from '../../base/redact.ts';
-import { type ScalingEvent, scalingEventNames } from '../../core/events.ts';
+import { type ScalingEvent, type ScalingEventName, scalingEventNames } from '../../core/events.ts';
 import { type ScalerView, subscribe } from '../view.ts';
 import { AlertLimiter } from './limiter.ts';
 import { postWebhook } from './webhook.ts';
 
 /** Events worth waking someone for; 'circuit.open' counts once the lifecycle emits it. */
-export const alertEvents: ReadonlySet<string> = new Set([
+export const alertEvents: ReadonlySet<ScalingEventName> = new Set<ScalingEventName>([
   'limit.hit',
   'server.hanging',
   'server.failed',

@@ -1,6 +1,5 @@
 import type { ServerRecord } from '../../fleet/server-record.ts';
-import type { AutoscalerHealth } from '../../scaler/autoscaler.ts';
-import type { ScalerView } from '../view.ts';
+import type { ScalerHealth, ScalerView } from '../view.ts';
 import type { HistoryPoint } from './history.ts';
 
 export interface PoolStatus {
@@ -22,7 +21,7 @@ export interface StatusBody {
   cluster: string;
   atMs: number;
   tickMs: number;
-  health: AutoscalerHealth;
+  health: ScalerHealth;
   pools: PoolStatus[];
   servers: ServerRecord[];
   history: HistoryPoint[];
