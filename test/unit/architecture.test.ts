@@ -6,6 +6,20 @@ import { type ImportGraph, importCircles, readImportGraph } from '../helpers/imp
  * anything else is a forbidden import. Lower layers never import higher ones, and nothing that
  * ships imports src/dev (test and demo support).
  */
+/** What the scaler may import: every layer below it, and the concrete providers (lazily). */
+const belowScaler = [
+  'base',
+  'core',
+  'config',
+  'sampler',
+  'fleet',
+  'worker',
+  'provisioning',
+  'reconciler',
+  'provider-contract',
+  'provider',
+] as const;
+
 const lower = {
   base: [],
   core: [],
@@ -15,37 +29,11 @@ const lower = {
   worker: ['base', 'core'],
   provisioning: ['base', 'core', 'config', 'fleet', 'provider-contract'],
   reconciler: ['base', 'core', 'config', 'fleet', 'provisioning', 'provider-contract'],
-  scaler: [
-    'base',
-    'core',
-    'config',
-    'sampler',
-    'fleet',
-    'worker',
-    'provisioning',
-    'reconciler',
-    'provider-contract',
-    'provider',
-  ],
+  scaler: belowScaler,
   surfaces: ['base', 'core', 'config', 'fleet'],
   simulate: ['base', 'core', 'config'],
   index: ['base', 'core', 'config', 'fleet', 'scaler', 'surfaces', 'provider-contract'],
-  cli: [
-    'base',
-    'core',
-    'config',
-    'sampler',
-    'fleet',
-    'worker',
-    'provisioning',
-    'reconciler',
-    'scaler',
-    'surfaces',
-    'simulate',
-    'index',
-    'provider-contract',
-    'provider',
-  ],
+  cli: [...belowScaler, 'scaler', 'surfaces', 'simulate', 'index'],
   dev: ['base'],
   'provider-contract': [],
   'provider-config': [],
