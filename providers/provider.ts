@@ -10,6 +10,11 @@ export interface ServerSpec {
   /** A provider-safe host name (letters, digits, dots and dashes). */
   name: string;
   pool: string;
+  /**
+   * The server type to create: a key of the provider block's `serverTypes`, or `default` for the
+   * provider block's own settings. It decides size, image, regions, user_data, worker entry.
+   */
+  type: string;
   /** Tags the server must carry; the first is the ownership tag of the scaler cluster. */
   tags: string[];
   /** Environment the server's worker needs (SERVER_ID, SERVER_NAME, POOL, REDIS_URL, …). */
@@ -29,6 +34,10 @@ export interface ProviderServer {
 export interface CreatedServer {
   serverId: string;
   providerId: string;
+  /** Where the server was placed (a region, a zone), when the provider has such a notion. */
+  region?: string | undefined;
+  /** What the server runs: the provider's image fingerprint for its type, see currentImage(). */
+  image?: string | undefined;
 }
 
 export interface CreateOptions {
@@ -57,10 +66,17 @@ export interface Provider {
   /** Idempotent: destroying a server that is already gone succeeds. */
   destroy(providerId: string): Promise<void>;
   /**
-   * What one server costs per hour (USD) as configured; undefined when the provider cannot tell.
+   * What one server of the type costs per hour (USD); undefined when the provider cannot tell.
    * Feeds the cost cap: a provider without it cannot be capped by cost, so creates stop.
    */
-  serverHourlyPriceUsd?(): Promise<number | undefined>;
+  serverHourlyPriceUsd?(type: string): Promise<number | undefined>;
+  /**
+   * A fingerprint of what a server of the type created now would run (image, size, boot script,
+   * worker entry). A server whose recorded image differs is outdated, and the scaler replaces it
+   * by a rolling surge-and-drain. The provider may cache it, but must notice a new image in
+   * reasonable time (e.g. a new snapshot of the same name). undefined: the provider cannot tell.
+   */
+  currentImage?(type: string): Promise<string | undefined>;
   /** Releases clients and timers; servers keep running. */
   close(): Promise<void>;
 }

@@ -2,13 +2,15 @@ import type { ServerSpec } from '../provider.ts';
 
 /** Specs that can share one create request: DigitalOcean gives every name of a request the same body. */
 export interface CreateGroup {
+  /** The server type: one request creates droplets of one size, image and region. */
+  type: string;
   userData: string;
   tags: string[];
   specs: ServerSpec[];
 }
 
 /**
- * Groups specs by identical user_data and tags, then cuts groups to `maxBatch`. A template
+ * Groups specs by server type and identical user_data and tags, then cuts groups to `maxBatch`. A template
  * with per-server placeholders ({{SERVER_ID}}) therefore costs one request per server; one
  * that reads the droplet's name from the metadata service batches ten to a request.
  */
@@ -19,8 +21,8 @@ export function planCreateGroups(
 ): CreateGroup[] {
   const byBody = new Map<string, CreateGroup>();
   for (const spec of specs) {
-    const body = render(spec);
-    const key = JSON.stringify([body.userData, body.tags]);
+    const body = { type: spec.type, ...render(spec) };
+    const key = JSON.stringify([body.type, body.userData, body.tags]);
     const group = byBody.get(key) ?? { ...body, specs: [] };
     group.specs.push(spec);
     byBody.set(key, group);

@@ -1,5 +1,6 @@
 import { ProviderError } from '../provider.ts';
 import type { DigitalOceanApi, SizeInfo, Snapshot } from './client.ts';
+import type { Clock } from './clock.ts';
 
 /** A value fetched once and shared; a failure is forgotten so the next caller tries again. */
 function once<T>(load: () => Promise<T>): () => Promise<T> {
@@ -13,17 +14,51 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
   };
 }
 
+interface CachedSnapshot {
+  atMs: number;
+  pending: Promise<Snapshot>;
+  /** The last snapshot resolved, kept while a refresh is under way or failed. */
+  known: Snapshot | undefined;
+}
+
 /**
- * Lookups that rarely change, cached for the provider's life: the snapshot (a name resolves to
- * an id once) and the size list with prices.
+ * Lookups that rarely change: the size list with prices (for the provider's life) and each
+ * server type's snapshot, looked up again every `imageCheckMs` so that a new snapshot baked under
+ * the same name is noticed without a restart (and starts a rollout).
  */
 export class Catalog {
-  readonly snapshot: () => Promise<Snapshot>;
   readonly sizes: () => Promise<SizeInfo[]>;
+  private readonly snapshots = new Map<string, CachedSnapshot>();
 
-  constructor(api: DigitalOceanApi, snapshotRef: number | string) {
-    this.snapshot = once(() => resolveSnapshot(api, snapshotRef));
+  constructor(
+    private readonly api: DigitalOceanApi,
+    private readonly clock: Clock,
+    private readonly imageCheckMs: number,
+  ) {
     this.sizes = once(() => api.listSizes());
+  }
+
+  /** The snapshot a type boots from: by id, or the newest of its name as of the last check. */
+  snapshot(ref: number | string): Promise<Snapshot> {
+    const key = String(ref);
+    const cached = this.snapshots.get(key);
+    const now = this.clock.now();
+    if (cached && now - cached.atMs < this.imageCheckMs) return cached.pending;
+    const known = cached?.known;
+    const pending = resolveSnapshot(this.api, ref).then(
+      (snapshot) => {
+        this.snapshots.set(key, { atMs: now, pending: Promise.resolve(snapshot), known: snapshot });
+        return snapshot;
+      },
+      (error: unknown) => {
+        // A failed re-check keeps the known snapshot (creates go on); a first lookup fails loudly.
+        if (known !== undefined) return known;
+        this.snapshots.delete(key);
+        throw error;
+      },
+    );
+    this.snapshots.set(key, { atMs: now, pending, known });
+    return pending;
   }
 
   /** USD per hour for the size slug; undefined when DigitalOcean does not list it. */

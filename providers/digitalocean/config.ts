@@ -9,6 +9,54 @@ const tag = z
     'use letters, digits, underscores, dashes or colons (DigitalOcean tag rules)',
   );
 
+const snapshotRef = z.union([z.number().int().positive(), z.string().min(1)]);
+const typeName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'use lowercase letters, digits or dashes');
+
+/** What a droplet is made of; the provider block sets the defaults, each server type may override. */
+const dropletSettings = {
+  region: z.string().min(1).optional().describe('Region slug the droplets are created in, e.g. "fra1".'),
+  regions: z
+    .array(z.string().min(1))
+    .min(1)
+    .optional()
+    .describe(
+      'Regions in order of preference (instead of region): a region without capacity for the size is skipped for regionCoolOffMs.',
+    ),
+  size: z.string().min(1).describe('Droplet size slug, e.g. "s-2vcpu-4gb".'),
+  snapshot: snapshotRef.describe(
+    'Snapshot the droplets boot from: its numeric id, or its name (the newest of that name).',
+  ),
+  vpcUuid: z.uuid().optional().describe('VPC to place droplets in; default the region’s default VPC.'),
+  sshKeys: z
+    .array(z.union([z.number().int().positive(), z.string().min(1)]))
+    .default([])
+    .describe('SSH key ids or fingerprints installed on every droplet.'),
+  monitoring: z.boolean().default(false).describe('Install the DigitalOcean monitoring agent at boot.'),
+  tags: z.array(tag).default([]).describe('Extra tags on every droplet, after the ownership and pool tags.'),
+  userDataFile: z
+    .string()
+    .min(1)
+    .describe('Template of the user_data script; placeholders like {{REDIS_URL}} are shell-quoted.'),
+  userDataVars: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'use a shell-style variable name'), z.string())
+    .default({})
+    .describe('Your own values for the template, used as {{vars.NAME}}.'),
+};
+
+/** A server type's overrides: any droplet setting, none required (no defaults: unset means inherited). */
+const typeOverrides = {
+  region: z.string().min(1).optional(),
+  regions: z.array(z.string().min(1)).min(1).optional(),
+  size: z.string().min(1).optional(),
+  snapshot: snapshotRef.optional(),
+  vpcUuid: z.uuid().optional(),
+  sshKeys: z.array(z.union([z.number().int().positive(), z.string().min(1)])).optional(),
+  monitoring: z.boolean().optional(),
+  tags: z.array(tag).optional(),
+  userDataFile: z.string().min(1).optional(),
+  userDataVars: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
+};
+
 export const digitaloceanProviderSchema = z
   .object({
     type: z.literal('digitalocean'),
@@ -23,29 +71,29 @@ export const digitaloceanProviderSchema = z
       .url()
       .optional()
       .describe('API base URL, for proxies and tests; default env DIGITALOCEAN_API_URL, else the real API.'),
-    region: z.string().min(1).describe('Region slug the droplets are created in, e.g. "fra1".'),
-    size: z.string().min(1).describe('Droplet size slug, e.g. "s-2vcpu-4gb".'),
-    snapshot: z
-      .union([z.number().int().positive(), z.string().min(1)])
-      .describe('Snapshot the droplets boot from: its numeric id, or its name (the newest of that name).'),
-    vpcUuid: z.uuid().optional().describe('VPC to place droplets in; default the region’s default VPC.'),
-    sshKeys: z
-      .array(z.union([z.number().int().positive(), z.string().min(1)]))
-      .default([])
-      .describe('SSH key ids or fingerprints installed on every droplet.'),
-    monitoring: z.boolean().default(false).describe('Install the DigitalOcean monitoring agent at boot.'),
-    tags: z
-      .array(tag)
-      .default([])
-      .describe('Extra tags on every droplet, after the ownership and pool tags.'),
-    userDataFile: z
-      .string()
-      .min(1)
-      .describe('Template of the user_data script; placeholders like {{REDIS_URL}} are shell-quoted.'),
-    userDataVars: z
-      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'use a shell-style variable name'), z.string())
+    ...dropletSettings,
+    serverTypes: z
+      .record(typeName, z.object(typeOverrides).strict())
       .default({})
-      .describe('Your own values for the template, used as {{vars.NAME}}.'),
+      .describe(
+        'Named server types: each overrides any droplet setting above (size, snapshot, regions, userDataFile, …); a pool picks one with serverType.',
+      ),
+    imageCheckMs: z
+      .number()
+      .int()
+      .min(10_000)
+      .default(300_000)
+      .describe(
+        'How often a snapshot given by name is looked up again, so a new snapshot of that name starts a rollout without a restart.',
+      ),
+    regionCoolOffMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(900_000)
+      .describe(
+        'After a region refuses a size for lack of capacity, creates of that size skip it this long and go to the next region.',
+      ),
     requestsPerMinute: z
       .number()
       .int()
@@ -79,7 +127,18 @@ export const digitaloceanProviderSchema = z
         'Tries per create batch, the first included; each retry first checks the droplets do not exist.',
       ),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    if (config.region === undefined && config.regions === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['regions'],
+        message:
+          'required: give regions (in order of preference) or region, e.g. "regions": ["fra1", "ams3"]',
+      });
+    if (config.region !== undefined && config.regions !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['region'], message: 'give regions or region, not both' });
+  });
 
 export type DigitalOceanProviderConfig = z.output<typeof digitaloceanProviderSchema>;
 export type DigitalOceanProviderConfigInput = z.input<typeof digitaloceanProviderSchema>;
@@ -102,4 +161,43 @@ export function resolveSettings(
     );
   }
   return { token: token.trim(), apiUrl: config.apiUrl ?? env.DIGITALOCEAN_API_URL ?? DEFAULT_API_URL };
+}
+
+/** The settings one server type creates droplets with: the provider block, then the type's overrides. */
+export interface DropletTypeSettings {
+  type: string;
+  /** In order of preference; at least one. */
+  regions: string[];
+  size: string;
+  snapshot: number | string;
+  vpcUuid: string | undefined;
+  sshKeys: (number | string)[];
+  monitoring: boolean;
+  tags: string[];
+  userDataFile: string;
+  userDataVars: Record<string, string>;
+}
+
+/** Resolves a server type; `default` is the provider block itself. Unknown types are refused. */
+export function dropletTypeSettings(config: DigitalOceanProviderConfig, type: string): DropletTypeSettings {
+  const overrides = type === 'default' ? {} : config.serverTypes[type];
+  if (overrides === undefined) {
+    throw new Error(
+      `unknown server type "${type}": define it under provider.serverTypes (known: ${['default', ...Object.keys(config.serverTypes)].join(', ')})`,
+    );
+  }
+  const regionsOf = (o: { region?: string | undefined; regions?: string[] | undefined }) =>
+    o.regions ?? (o.region === undefined ? undefined : [o.region]);
+  return {
+    type,
+    regions: regionsOf(overrides) ?? regionsOf(config) ?? [],
+    size: overrides.size ?? config.size,
+    snapshot: overrides.snapshot ?? config.snapshot,
+    vpcUuid: overrides.vpcUuid ?? config.vpcUuid,
+    sshKeys: overrides.sshKeys ?? config.sshKeys,
+    monitoring: overrides.monitoring ?? config.monitoring,
+    tags: overrides.tags ?? config.tags,
+    userDataFile: overrides.userDataFile ?? config.userDataFile,
+    userDataVars: { ...config.userDataVars, ...overrides.userDataVars },
+  };
 }

@@ -3,7 +3,12 @@ import { ownerTagOf } from '../provider.ts';
 import { resolveSnapshot } from './catalog.ts';
 import { connectFromConfig, type DigitalOceanApi } from './client.ts';
 import { type Clock, realClock } from './clock.ts';
-import { type DigitalOceanProviderConfig, resolveSettings } from './config.ts';
+import {
+  type DigitalOceanProviderConfig,
+  type DropletTypeSettings,
+  dropletTypeSettings,
+  resolveSettings,
+} from './config.ts';
 import { checkUserData, renderUserData } from './user-data.ts';
 
 export interface DoctorCheck {
@@ -26,25 +31,32 @@ type Check = (api: DigitalOceanApi, options: DoctorOptions) => Promise<string>;
 const checkToken: Check = async (api) =>
   `token accepted (account droplet limit ${await api.getDropletLimit()})`;
 
-const checkSnapshot: Check = async (api, { snapshot, region }) => {
+type TypeCheck = (api: DigitalOceanApi, type: DropletTypeSettings) => Promise<string>;
+
+/** Every region a type may create in must hold its snapshot: a fallback region without it fails every create. */
+const checkSnapshot: TypeCheck = async (api, { snapshot, regions }) => {
   const found = await resolveSnapshot(api, snapshot);
   const label = `snapshot "${found.name}" (id ${found.id})`;
-  if (!found.regions.includes(region)) {
+  const missing = regions.filter((region) => !found.regions.includes(region));
+  if (missing.length > 0) {
     throw new Error(
-      `${label} is not available in region ${region} (only in: ${found.regions.join(', ') || 'none'}): ` +
-        `transfer it to ${region} or change provider.region`,
+      `${label} is not available in region ${missing.join(', ')} (only in: ${found.regions.join(', ') || 'none'}): ` +
+        `transfer it there or remove the region from the type's regions`,
     );
   }
-  return `${label} is available in ${region}`;
+  return `${label} is available in ${regions.join(', ')}`;
 };
 
-const checkSize: Check = async (api, { size, region }) => {
+const checkSize: TypeCheck = async (api, { size, regions }) => {
   const found = (await api.listSizes()).find((s) => s.slug === size);
   if (!found) throw new Error(`size "${size}" does not exist: pick a slug from \`doctl compute size list\``);
-  if (!found.available || !found.regions.includes(region)) {
-    throw new Error(`size "${size}" is not offered in region ${region}: pick another size or region`);
+  const missing = regions.filter((region) => !found.available || !found.regions.includes(region));
+  if (missing.length > 0) {
+    throw new Error(
+      `size "${size}" is not offered in region ${missing.join(', ')}: pick another size or region`,
+    );
   }
-  return `size "${size}" is offered in ${region} at $${found.priceHourly}/h`;
+  return `size "${size}" is offered in ${regions.join(', ')} at $${found.priceHourly}/h`;
 };
 
 const checkDropletLimit: Check = async (api, { cluster, maxServers }) => {
@@ -87,11 +99,16 @@ async function run(name: string, work: () => Promise<string>): Promise<DoctorChe
   }
 }
 
-const API_CHECKS: [string, Check][] = [
-  ['DigitalOcean snapshot', checkSnapshot],
-  ['DigitalOcean size', checkSize],
-  ['DigitalOcean droplet limit', checkDropletLimit],
-];
+/** The snapshot and size checks once per server type ("default" is the provider block itself). */
+function typeChecks(options: DoctorOptions): [string, Check][] {
+  const types = ['default', ...Object.keys(options.serverTypes)];
+  const label = (what: string, type: string) =>
+    types.length === 1 ? `DigitalOcean ${what}` : `DigitalOcean ${what} (type ${type})`;
+  return types.flatMap((type): [string, Check][] => [
+    [label('snapshot', type), (api) => checkSnapshot(api, dropletTypeSettings(options, type))],
+    [label('size', type), (api) => checkSize(api, dropletTypeSettings(options, type))],
+  ]);
+}
 
 /**
  * Checks that a DigitalOcean setup can create working servers, one line per check. Checks that
@@ -108,8 +125,12 @@ export async function runDigitalOceanDoctor(
     return checkToken(api, options);
   });
   const usable = tokenCheck.ok ? api : undefined;
+  const checks: [string, Check][] = [
+    ...typeChecks(options),
+    ['DigitalOcean droplet limit', checkDropletLimit],
+  ];
   const apiChecks = await Promise.all(
-    API_CHECKS.map(([name, check]) =>
+    checks.map(([name, check]) =>
       usable
         ? run(name, () => check(usable, options))
         : { name, ok: false, detail: 'not checked: the token check failed' },

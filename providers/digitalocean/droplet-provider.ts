@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import {
   type CreatedServer,
@@ -11,9 +12,9 @@ import {
 } from '../provider.ts';
 import { type CreateGroup, planCreateGroups } from './batches.ts';
 import type { Catalog } from './catalog.ts';
-import type { DigitalOceanApi, Droplet } from './client.ts';
+import type { CreateDropletsBody, DigitalOceanApi, Droplet } from './client.ts';
 import type { Clock } from './clock.ts';
-import type { DigitalOceanProviderConfig } from './config.ts';
+import { type DigitalOceanProviderConfig, type DropletTypeSettings, dropletTypeSettings } from './config.ts';
 import { inBackground } from './rate-limiter.ts';
 import { type RetryPolicy, withRetry } from './retry.ts';
 import { checkUserData, renderUserData } from './user-data.ts';
@@ -21,6 +22,12 @@ import { checkUserData, renderUserData } from './user-data.ts';
 /** DigitalOcean's `names` field takes at most ten droplets. */
 const MAX_BATCH = 10;
 const DROPLET_NAME = /^[a-zA-Z0-9]?[a-z0-9A-Z.-]*[a-z0-9A-Z]$/;
+/**
+ * DigitalOcean's 422 answers when a region has no room for a size (or takes no new droplets):
+ * "Region is not available", "Size is not available in this region", "size is unavailable".
+ */
+const CAPACITY_REFUSAL =
+  /region is not available|size is (not available|unavailable)|not available in (this|the selected) region/i;
 /** Reads and deletes are idempotent, so a few tries are cheap; creates use the configured count. */
 const READ_RETRY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 30_000 };
 
@@ -43,7 +50,10 @@ export class DropletProvider implements Provider {
   readonly maxBatch = MAX_BATCH;
   private readonly ownerTag: string;
   private readonly createRetry: RetryPolicy;
-  private template: Promise<string> | undefined;
+  private readonly templates = new Map<string, Promise<string>>();
+  /** Region and size pairs that refused for lack of capacity, until when they are skipped. */
+  private readonly coolingUntilMs = new Map<string, number>();
+  private readonly lastImage = new Map<string, string>();
 
   constructor(private readonly deps: DropletProviderDeps) {
     this.ownerTag = ownerTagOf(deps.cluster);
@@ -53,8 +63,14 @@ export class DropletProvider implements Provider {
   async create(specs: ServerSpec[], options?: CreateOptions): Promise<CreatedServer[]> {
     if (specs.length === 0) return [];
     for (const spec of specs) this.checkSpec(spec);
-    const template = await this.loadTemplate();
-    const groups = planCreateGroups(specs, MAX_BATCH, (spec) => this.bodyOf(spec, template));
+    const types = [...new Set(specs.map((s) => s.type))];
+    const settings = new Map(types.map((type) => [type, this.settingsOf(type)]));
+    const templates = new Map(
+      await Promise.all(types.map(async (type) => [type, await this.loadTemplate(type)] as const)),
+    );
+    const groups = planCreateGroups(specs, MAX_BATCH, (spec) =>
+      this.bodyOf(spec, templates.get(spec.type) ?? '', settings.get(spec.type)),
+    );
     // A caller may repeat a create whose answer it never saw: droplets that exist are adopted.
     const existing = await this.findByName(specs.map((s) => s.name));
     const created: CreatedServer[] = [];
@@ -103,8 +119,25 @@ export class DropletProvider implements Provider {
     });
   }
 
-  serverHourlyPriceUsd(): Promise<number | undefined> {
-    return this.hourlyPrice(this.deps.config.size);
+  serverHourlyPriceUsd(type: string): Promise<number | undefined> {
+    return this.hourlyPrice(this.settingsOf(type).size);
+  }
+
+  /**
+   * The type's snapshot id, size and user_data template, as one fingerprint: what a droplet
+   * created now would run. The snapshot is looked up again every imageCheckMs, as bookkeeping (it
+   * never waits for the API budget); when it cannot be looked up, the last known answer stands.
+   */
+  async currentImage(type: string): Promise<string | undefined> {
+    try {
+      const settings = this.settingsOf(type);
+      const snapshot = await inBackground(() => this.deps.catalog.snapshot(settings.snapshot));
+      const image = imageKey(settings, snapshot.id, await this.loadTemplate(type));
+      this.lastImage.set(type, image);
+      return image;
+    } catch {
+      return this.lastImage.get(type);
+    }
   }
 
   hourlyPrice(size: string): Promise<number | undefined> {
@@ -129,22 +162,41 @@ export class DropletProvider implements Provider {
     }
   }
 
-  private loadTemplate(): Promise<string> {
-    this.template ??= readFile(this.deps.config.userDataFile, 'utf8').catch((error: unknown) => {
-      this.template = undefined;
-      throw new ProviderError(
-        `cannot read provider.userDataFile "${this.deps.config.userDataFile}": ${(error as Error).message}`,
-        { retryable: false },
-      );
-    });
-    return this.template;
+  private settingsOf(type: string): DropletTypeSettings {
+    try {
+      return dropletTypeSettings(this.deps.config, type);
+    } catch (error) {
+      throw new ProviderError((error as Error).message, { retryable: false });
+    }
   }
 
-  private bodyOf(spec: ServerSpec, template: string): { userData: string; tags: string[] } {
+  private loadTemplate(type: string): Promise<string> {
+    const file = this.settingsOf(type).userDataFile;
+    const loaded =
+      this.templates.get(file) ??
+      readFile(file, 'utf8').catch((error: unknown) => {
+        this.templates.delete(file);
+        throw new ProviderError(
+          `cannot read userDataFile "${file}" (server type ${type}): ${(error as Error).message}`,
+          {
+            retryable: false,
+          },
+        );
+      });
+    this.templates.set(file, loaded);
+    return loaded;
+  }
+
+  private bodyOf(
+    spec: ServerSpec,
+    template: string,
+    settings: DropletTypeSettings | undefined,
+  ): { userData: string; tags: string[] } {
     try {
-      const userData = renderUserData(template, { env: spec.env, vars: this.deps.config.userDataVars });
+      const vars = settings?.userDataVars ?? this.deps.config.userDataVars;
+      const userData = renderUserData(template, { env: spec.env, vars });
       checkUserData(userData, { token: this.deps.token });
-      return { userData, tags: [...new Set([...spec.tags, ...this.deps.config.tags])] };
+      return { userData, tags: [...new Set([...spec.tags, ...(settings?.tags ?? this.deps.config.tags)])] };
     } catch (error) {
       throw new ProviderError((error as Error).message, { retryable: false });
     }
@@ -155,33 +207,71 @@ export class DropletProvider implements Provider {
     existingBefore: Droplet[],
     options: CreateOptions | undefined,
   ): Promise<CreatedServer[]> {
-    const { config, api, catalog, clock } = this.deps;
+    const { catalog, clock } = this.deps;
+    const settings = this.settingsOf(group.type);
     const names = group.specs.map((s) => s.name);
     return withRetry(this.createRetry, clock, async (attempt) => {
-      const image = Number((await catalog.snapshot()).id);
+      const snapshot = await catalog.snapshot(settings.snapshot);
       const existing = attempt === 0 ? existingBefore : await this.findByName(names);
       const found = new Set(existing.map((d) => d.name));
       const missing = group.specs.filter((s) => !found.has(s.name));
       // Asked after the lookup: a droplet destroyed since an earlier try is missing here, and
       // only the caller's records can tell whether it is still wanted.
       const toCreate = await creatable(missing, options);
-      const fresh =
+      const placed =
         toCreate.length === 0
-          ? []
-          : await api.createDroplets({
+          ? { droplets: [], region: undefined }
+          : await this.createInFirstRegionWithRoom(settings, {
               names: toCreate.map((s) => s.name),
-              region: config.region,
-              size: config.size,
-              image,
-              sshKeys: config.sshKeys.map(String),
-              monitoring: config.monitoring,
+              size: settings.size,
+              image: Number(snapshot.id),
+              sshKeys: settings.sshKeys.map(String),
+              monitoring: settings.monitoring,
               tags: group.tags,
               userData: group.userData,
-              ...(config.vpcUuid === undefined ? {} : { vpcUuid: config.vpcUuid }),
+              ...(settings.vpcUuid === undefined ? {} : { vpcUuid: settings.vpcUuid }),
             });
       const kept = group.specs.filter((s) => found.has(s.name) || toCreate.includes(s));
-      return matchByName(kept, [...existing, ...fresh]);
+      const image = imageKey(settings, snapshot.id, await this.loadTemplate(group.type));
+      const fresh = new Set(placed.droplets.map((d) => d.name));
+      return matchByName(kept, [...existing, ...placed.droplets]).map((c, i) => ({
+        ...c,
+        image,
+        region: fresh.has(kept[i]?.name ?? '') ? placed.region : undefined,
+      }));
     });
+  }
+
+  /**
+   * Creates in the type's regions in order of preference. A region that refuses the size for lack
+   * of capacity is skipped for regionCoolOffMs and the next one is tried at once: nothing was
+   * created, so nothing can be bought twice, and the pool's create backoff is not involved.
+   */
+  private async createInFirstRegionWithRoom(
+    settings: DropletTypeSettings,
+    body: Omit<CreateDropletsBody, 'region'>,
+  ): Promise<{ droplets: Droplet[]; region: string }> {
+    const now = this.deps.clock.now();
+    const cooling = (region: string) => (this.coolingUntilMs.get(`${region}/${settings.size}`) ?? 0) > now;
+    const refused: string[] = [];
+    for (const region of settings.regions.filter((r) => !cooling(r))) {
+      try {
+        return { droplets: await this.deps.api.createDroplets({ ...body, region }), region };
+      } catch (error) {
+        if (!isCapacityRefusal(error)) throw error;
+        this.coolingUntilMs.set(`${region}/${settings.size}`, now + this.deps.config.regionCoolOffMs);
+        refused.push(region);
+      }
+    }
+    const until = Math.min(
+      ...settings.regions.map((r) => this.coolingUntilMs.get(`${r}/${settings.size}`) ?? now),
+    );
+    throw new ProviderError(
+      `no region has room for size ${settings.size} (server type ${settings.type}): ` +
+        `${refused.length > 0 ? `refused now in ${refused.join(', ')}; ` : ''}every region of the type is cooling off — ` +
+        "add a region to the type's regions or pick another size",
+      { status: 422, retryable: true, retryAfterMs: Math.max(1_000, until - now) },
+    );
   }
 
   private async findByName(names: string[]): Promise<Droplet[]> {
@@ -210,6 +300,20 @@ export class DropletProvider implements Provider {
       cause: error,
     });
   }
+}
+
+function isCapacityRefusal(error: unknown): boolean {
+  return error instanceof ProviderError && error.status === 422 && CAPACITY_REFUSAL.test(error.message);
+}
+
+/** What a droplet of the type created now runs: snapshot id, size and user_data template. */
+function imageKey(settings: DropletTypeSettings, snapshotId: string, template: string): string {
+  const script = createHash('sha256')
+    .update(template)
+    .update(JSON.stringify(settings.userDataVars))
+    .digest('hex')
+    .slice(0, 12);
+  return `snapshot ${snapshotId}, ${settings.size}, user_data ${script}`;
 }
 
 function dropletIdOf(providerId: string): number {

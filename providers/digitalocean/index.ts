@@ -50,7 +50,7 @@ export function createDigitalOceanProvider(
     cluster: options.cluster,
     token: settings.token,
     api,
-    catalog: new Catalog(api, options.snapshot),
+    catalog: new Catalog(api, clock, options.imageCheckMs),
     clock,
   });
 }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   closeSync,
   existsSync,
@@ -41,6 +42,12 @@ export interface LocalProcessOptions {
    * @default 30000
    */
   killGraceMs?: number;
+  /**
+   * Named server types, each overriding the worker entry and boot delay (`default` is the options
+   * above). A changed worker entry file is a new image: its servers are rolled over.
+   * @default {}
+   */
+  serverTypes?: Record<string, { workerEntry?: string | undefined; bootDelayMs?: number | undefined }>;
 }
 
 interface ProcessRecord {
@@ -60,8 +67,26 @@ const bootScript = fileURLToPath(new URL('./boot.mjs', import.meta.url));
  * scaler exactly like a cloud server would. Nothing goes through a shell.
  */
 export function createLocalProcessProvider(options: LocalProcessOptions): Provider {
-  const entry = resolve(options.workerEntry);
-  if (!existsSync(entry)) throw new Error(`provider.workerEntry: file not found: ${entry}`);
+  const typeOf = (type: string) => {
+    const overrides = type === 'default' ? {} : options.serverTypes?.[type];
+    if (overrides === undefined)
+      throw new Error(`unknown server type "${type}": define it under provider.serverTypes`);
+    return {
+      entry: resolve(overrides.workerEntry ?? options.workerEntry),
+      bootDelayMs: overrides.bootDelayMs ?? options.bootDelayMs ?? 3_000,
+    };
+  };
+  for (const type of ['default', ...Object.keys(options.serverTypes ?? {})]) {
+    const { entry } = typeOf(type);
+    const field = type === 'default' ? 'provider.workerEntry' : `provider.serverTypes.${type}.workerEntry`;
+    if (!existsSync(entry)) throw new Error(`${field}: file not found: ${entry}`);
+  }
+  /** The worker entry's content and boot delay: editing the entry rolls the type's servers over. */
+  const imageOf = (type: string) => {
+    const { entry, bootDelayMs } = typeOf(type);
+    const digest = createHash('sha256').update(readFileSync(entry)).digest('hex').slice(0, 12);
+    return `${entry.split('/').pop() ?? entry} ${digest}, boot ${bootDelayMs} ms`;
+  };
   const dir = resolve(options.stateDir ?? '.autoscaler-local', options.cluster);
   mkdirSync(dir, { recursive: true });
   const recordPath = (id: string) => join(dir, `${id}.json`);
@@ -91,6 +116,7 @@ export function createLocalProcessProvider(options: LocalProcessOptions): Provid
     name: 'local-process',
     maxBatch: 50,
     async create(specs: ServerSpec[], createOptions?: CreateOptions): Promise<CreatedServer[]> {
+      for (const spec of specs) typeOf(spec.type); // an unknown type fails the call before anything starts
       // Creating a name that already runs adopts it, as a cloud provider's lookup by name would.
       const running = specs.filter((spec) => liveRecord(spec.name));
       const toStart = await creatable(
@@ -101,7 +127,9 @@ export function createLocalProcessProvider(options: LocalProcessOptions): Provid
       return adopted.concat(
         toStart.map((spec) => {
           const providerId = spec.name;
-          const pid = startServer(spec, entry, options.bootDelayMs ?? 3_000, join(dir, `${providerId}.log`));
+          const { entry, bootDelayMs } = typeOf(spec.type);
+          const image = imageOf(spec.type);
+          const pid = startServer(spec, entry, bootDelayMs, join(dir, `${providerId}.log`));
           const record: ProcessRecord = {
             providerId,
             name: spec.name,
@@ -110,7 +138,7 @@ export function createLocalProcessProvider(options: LocalProcessOptions): Provid
             createdAtMs: Date.now(),
           };
           writeFileSync(recordPath(providerId), JSON.stringify(record));
-          return { serverId: spec.serverId, providerId };
+          return { serverId: spec.serverId, providerId, image };
         }),
       );
     },
@@ -135,6 +163,9 @@ export function createLocalProcessProvider(options: LocalProcessOptions): Provid
     // A local process costs nothing an hourly cap could count.
     async serverHourlyPriceUsd() {
       return 0;
+    },
+    async currentImage(type: string) {
+      return imageOf(type);
     },
     async close() {},
   };

@@ -46,6 +46,8 @@ export function scalerKeys({ prefix, cluster }: KeySpace) {
     leaseToken: `${base}:lease-token`,
     /** An operator's pin of a pool's server count (`scale --pin`), expiring with it. */
     pin: (pool: string) => `${base}:pin:${pool}`,
+    /** `rollout restart <pool>`: servers of the pool created before this time are replaced. */
+    rolloutRestart: (pool: string) => `${base}:rollout-restart:${pool}`,
     /** The last decision per pool, for `status` and the status page. */
     lastDecision: (pool: string) => `${base}:decision:${pool}`,
     /** Consecutive failed creates and the pause that follows, per pool. */

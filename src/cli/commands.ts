@@ -5,6 +5,7 @@ import { drainCommand } from './drain.ts';
 import { evalCommand } from './eval.ts';
 import { serversCommand, statusCommand } from './fleet-commands.ts';
 import { type Command, configOption, jsonOption, text } from './options.ts';
+import { rolloutCommand } from './rollout.ts';
 import { scaleCommand } from './scale.ts';
 import { startCommand } from './start.ts';
 
@@ -122,6 +123,16 @@ export const commands: Record<string, Command> = {
         },
         io,
       ),
+  },
+  rollout: {
+    summary:
+      'replace every server of a pool by a rolling surge-and-drain (code deployed without a new image)',
+    usage: 'bullmq-autoscaler rollout restart <pool> --config <file>',
+    examples: ['bullmq-autoscaler rollout restart emails -c autoscaler.config.json'],
+    options: configOption,
+    positionals: ['action', 'pool'],
+    run: ({ flags, positionals: [action = '', pool = ''] }, io) =>
+      rolloutCommand(action, pool, { config: text(flags, 'config') }, io),
   },
   config: {
     summary: 'print the JSON Schema of config files',

@@ -57,6 +57,26 @@ export const poolSchema = z
       .default(300_000)
       .describe('With minServers 0, the pool goes to zero after this long without jobs.'),
     defaultRuntimeMs: ms.min(1).default(1_000).describe('Assumed job runtime until completed jobs are seen.'),
+    serverType: name
+      .default('default')
+      .describe(
+        'Server type of this pool: a key of provider.serverTypes, or "default" for the provider block’s own settings.',
+      ),
+    maxSurge: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(1)
+      .describe(
+        'During a rollout (new image, max age, `rollout restart`): most servers created beyond the desired count to replace outdated ones.',
+      ),
+    maxServerAgeMs: ms
+      .min(60_000)
+      .optional()
+      .describe(
+        'Servers older than this (from ready) are replaced by the same surge-and-drain path as a rollout; unset: never.',
+      ),
   })
   .strict()
   .refine((p) => p.maxServers >= p.minServers, {
@@ -78,6 +98,18 @@ const localProviderSchema = z
     killGraceMs: ms
       .default(30_000)
       .describe('How long destroying a server waits after SIGTERM before SIGKILL.'),
+    serverTypes: z
+      .record(
+        name,
+        z
+          .object({
+            workerEntry: z.string().min(1).optional().describe('Script servers of this type run.'),
+            bootDelayMs: ms.optional().describe('Boot delay of servers of this type.'),
+          })
+          .strict(),
+      )
+      .default({})
+      .describe('Named server types, each overriding workerEntry and bootDelayMs; a pool picks one.'),
   })
   .strict();
 
@@ -161,6 +193,15 @@ export const configSchema = z
           message: `duplicate pool name "${pool.name}"`,
         });
       seen.set(pool.name, i);
+    });
+    const types = Object.keys(config.provider.serverTypes);
+    config.pools.forEach((pool, i) => {
+      if (pool.serverType !== 'default' && !types.includes(pool.serverType))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['pools', i, 'serverType'],
+          message: `unknown server type "${pool.serverType}": define it under provider.serverTypes (known: ${['default', ...types].join(', ')})`,
+        });
     });
     const owner = new Map<string, string>();
     config.pools.forEach((pool, i) => {

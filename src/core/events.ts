@@ -46,7 +46,11 @@ export type ScalingEvent =
   | { event: 'orphan.adopted'; providerId: string; name: string; serverId: string; pool: string }
   | { event: 'server.adopted'; pool: string; serverId: string; providerId: string }
   | { event: 'server.vanished'; pool: string; serverId: string; providerId: string }
-  | { event: 'reconcile.deferred'; reason: string };
+  | { event: 'reconcile.deferred'; reason: string }
+  | { event: 'rollout.started'; pool: string; outdated: number; reason: string }
+  | { event: 'rollout.paused'; pool: string; outdated: number; reason: string }
+  | { event: 'rollout.resumed'; pool: string; outdated: number }
+  | { event: 'rollout.completed'; pool: string; replaced: number };
 
 export type ScalingEventName = ScalingEvent['event'];
 export type EventOf<N extends ScalingEventName> = Extract<ScalingEvent, { event: N }>;
@@ -93,5 +97,9 @@ const everyName: Record<ScalingEventName, true> = {
   'server.adopted': true,
   'server.vanished': true,
   'reconcile.deferred': true,
+  'rollout.started': true,
+  'rollout.paused': true,
+  'rollout.resumed': true,
+  'rollout.completed': true,
 };
 export const scalingEventNames = Object.keys(everyName) as ScalingEventName[];

@@ -8,13 +8,21 @@ export interface PoolPlanInput {
   decision: Decision;
   /** Creates in this pool are paused until then after failures. */
   createBlockedUntilMs: number | undefined;
+  /**
+   * What one server of this pool's type costs per hour (USD); undefined when the provider cannot
+   * tell, which under a cost cap allows no create.
+   */
+  serverPriceUsd?: number | undefined;
 }
 
 export interface PlanInput {
   nowMs: number;
   maxServersTotal: number;
-  /** Servers the hourly cost cap pays for at most; undefined without a cap. */
-  maxServersByCost?: number | undefined;
+  /**
+   * What the hourly cost cap leaves for new servers (USD per hour): the cap less what every
+   * server still billed costs. undefined without a cap.
+   */
+  costRoomUsd?: number | undefined;
   /** Every server that may still be billed, in any pool: capacity, draining, deleting, failed, hanging. */
   liveServers: number;
   pools: PoolPlanInput[];
@@ -29,10 +37,6 @@ export interface PoolPlan {
 }
 
 export type PlanLimit = 'maxServersTotal' | 'maxHourlyCostUsd' | 'backoff';
-
-function capName(maxServersTotal: number, byCost: number): PlanLimit {
-  return byCost < maxServersTotal ? 'maxHourlyCostUsd' : 'maxServersTotal';
-}
 
 /**
  * Servers an hourly cost cap allows. A price we cannot know allows none: spending blind is the
@@ -53,9 +57,9 @@ export function serversWithinCost(
  * still billed, so a fleet stuck draining can never make room for more servers than the cap.
  */
 export function plan(input: PlanInput): PoolPlan[] {
-  const byCost = input.maxServersByCost ?? Number.POSITIVE_INFINITY;
-  const cap = Math.min(input.maxServersTotal, byCost);
-  let room = Math.max(0, cap - input.liveServers);
+  let room = Math.max(0, input.maxServersTotal - input.liveServers);
+  // Each pool pays its own type's price from what the cap leaves; pools short of most go first.
+  let costRoomUsd = input.costRoomUsd;
   const byShortfall = [...input.pools].sort(
     (a, b) => shortfall(b.decision) - shortfall(a.decision) || a.pool.localeCompare(b.pool),
   );
@@ -63,10 +67,21 @@ export function plan(input: PlanInput): PoolPlan[] {
   for (const p of byShortfall) {
     const wanted = shortfall(p.decision);
     const blocked = p.createBlockedUntilMs !== undefined && input.nowMs < p.createBlockedUntilMs;
-    const create = blocked ? 0 : Math.min(wanted, room);
+    const byCost =
+      (costRoomUsd === undefined
+        ? undefined
+        : serversWithinCost(Math.max(0, costRoomUsd), p.serverPriceUsd)) ?? Number.POSITIVE_INFINITY;
+    const create = blocked ? 0 : Math.min(wanted, room, byCost);
+    const limitedBy: PlanLimit | undefined =
+      create >= wanted
+        ? undefined
+        : blocked
+          ? 'backoff'
+          : byCost < room
+            ? 'maxHourlyCostUsd'
+            : 'maxServersTotal';
     room -= create;
-    const limitedBy =
-      create >= wanted ? undefined : blocked ? 'backoff' : capName(input.maxServersTotal, byCost);
+    if (costRoomUsd !== undefined) costRoomUsd -= create * (p.serverPriceUsd ?? 0);
     plans.set(p.pool, { pool: p.pool, create, drain: p.decision.drain, limitedBy });
   }
   return input.pools.map((p) => plans.get(p.pool)).filter((p): p is PoolPlan => p !== undefined);

@@ -18,6 +18,12 @@ export interface ServerRecord {
   drainStartedAtMs: number | undefined;
   /** Why the server reached its current state. */
   reason: string;
+  /** The pool's server type when it was requested (`default`: the provider block's settings). */
+  type?: string | undefined;
+  /** Where the provider placed it (a region), once created. */
+  region?: string | undefined;
+  /** The provider's image fingerprint it was created with: differing from today's makes it outdated. */
+  image?: string | undefined;
 }
 
 /** A server the scaler has just decided to have: nothing has been asked of the provider yet. */
@@ -27,6 +33,8 @@ export function requestedRecord(o: {
   pool: string;
   nowMs: number;
   reason: string;
+  /** @default 'default' */
+  type?: string;
 }): ServerRecord {
   return {
     id: o.id,
@@ -40,6 +48,7 @@ export function requestedRecord(o: {
     readyAtMs: undefined,
     drainStartedAtMs: undefined,
     reason: o.reason,
+    type: o.type ?? 'default',
   };
 }
 
@@ -69,6 +78,9 @@ export function fromHash(hash: Record<string, string>): ServerRecord | undefined
     readyAtMs: optionalNumber(hash.readyAtMs),
     drainStartedAtMs: optionalNumber(hash.drainStartedAtMs),
     reason: hash.reason ?? '',
+    type: hash.type ?? 'default',
+    region: hash.region,
+    image: hash.image,
   };
 }
 

@@ -164,8 +164,12 @@ export class Provisioner {
 
   private async markCreated(pool: string, created: CreatedServer[], startedAtMs: number): Promise<void> {
     const now = this.o.now();
-    for (const { serverId, providerId } of created) {
-      if (await this.o.store.transition(serverId, 'booting', 'created', now, { providerId })) {
+    for (const { serverId, providerId, region, image } of created) {
+      const placed = {
+        ...(region === undefined ? {} : { region }),
+        ...(image === undefined ? {} : { image }),
+      };
+      if (await this.o.store.transition(serverId, 'booting', 'created', now, { providerId, ...placed })) {
         this.o.emit({ event: 'server.created', pool, serverId, providerId, createMs: now - startedAtMs });
       }
     }

@@ -109,7 +109,14 @@ async function adoptOrphan(ctx: ReconcileContext, server: ProviderServer, pool: 
   const serverId = server.name.startsWith(prefix) ? server.name.slice(prefix.length) : server.name;
   await ctx.store.add([
     {
-      ...requestedRecord({ id: serverId, name: server.name, pool, nowMs, reason: 'adopted orphan' }),
+      ...requestedRecord({
+        id: serverId,
+        name: server.name,
+        pool,
+        nowMs,
+        reason: 'adopted orphan',
+        type: ctx.config.pools.find((p) => p.name === pool)?.serverType ?? 'default',
+      }),
       state: 'booting',
       providerId: server.providerId,
       createdAtMs: server.createdAtMs,

@@ -12,6 +12,7 @@ import type { QueueSample } from '../core/types.ts';
 import { FencedError } from '../fleet/fleet-store.ts';
 import { advanceLifecycle } from '../fleet/lifecycle.ts';
 import { PinStore } from '../fleet/pin-store.ts';
+import { RolloutMarks } from '../fleet/rollout-marks.ts';
 import type { ServerRecord } from '../fleet/server-record.ts';
 import { reconcile } from '../reconciler/reconcile.ts';
 import { connectParts, type ScalerParts } from './parts.ts';
@@ -178,12 +179,15 @@ export class Autoscaler {
       provisioner: parts.provisioner,
       pools: this.pools,
       emit: (e) => this.emit(e),
-      serverHourlyPriceUsd: async () => parts.provider.serverHourlyPriceUsd?.(),
-      pins: new PinStore(parts.redis, {
-        prefix: this.config.redis.bullmqPrefix,
-        cluster: this.config.cluster,
-      }),
+      serverHourlyPriceUsd: async (type) => parts.provider.serverHourlyPriceUsd?.(type),
+      currentImage: async (type) => parts.provider.currentImage?.(type),
+      pins: new PinStore(parts.redis, this.keySpace()),
+      rollouts: new RolloutMarks(parts.redis, this.keySpace()),
     };
+  }
+
+  private keySpace() {
+    return { prefix: this.config.redis.bullmqPrefix, cluster: this.config.cluster };
   }
 
   private resetMemory(): void {
@@ -202,12 +206,16 @@ export class Autoscaler {
   /** What the servers still billed cost per hour (USD); undefined when the provider cannot price them. */
   async hourlyCostUsd(): Promise<number | undefined> {
     this.parts ??= await this.connect();
-    const price = await this.parts.provider.serverHourlyPriceUsd?.();
-    if (price === undefined) return undefined;
     const billed = (await this.parts.store.list()).filter(
       (r) => liveStates.includes(r.state) && r.providerId !== undefined,
     );
-    return billed.length * price;
+    let total = 0;
+    for (const r of billed) {
+      const price = await this.parts.provider.serverHourlyPriceUsd?.(r.type ?? 'default');
+      if (price === undefined) return undefined;
+      total += price;
+    }
+    return total;
   }
 
   /** Per pool, the last decision and the demand behind it. */

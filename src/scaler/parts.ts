@@ -72,6 +72,8 @@ function specOf(config: AutoscalerConfig, record: ServerRecord): ServerSpec {
     serverId: record.id,
     name: record.name,
     pool: record.pool,
+    // The type it was requested as: a pool switched to another type replaces it by a rollout.
+    type: record.type ?? pool?.serverType ?? 'default',
     tags: [ownerTagOf(config.cluster), poolTagOf(record.pool)],
     env: serverEnvToVariables({
       serverId: record.id,

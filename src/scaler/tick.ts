@@ -4,15 +4,17 @@ import { totalBacklog } from '../core/decide.ts';
 import type { EventOf, ScalingEvent } from '../core/events.ts';
 import type { Heartbeat } from '../core/heartbeat.ts';
 import { applyPin, type Pin, pinChange } from '../core/pins.ts';
-import { type PlanLimit, plan, serversWithinCost } from '../core/plan.ts';
+import { type PlanLimit, plan } from '../core/plan.ts';
 import { initialPoolStepState, type PoolStepState, poolStep } from '../core/pool-step.ts';
 import { capacityStates, liveStates } from '../core/server-state.ts';
 import type { Decision, QueueSample, ServerView } from '../core/types.ts';
 import { drainServer } from '../fleet/drain.ts';
 import type { FleetStore } from '../fleet/fleet-store.ts';
 import type { PinStore } from '../fleet/pin-store.ts';
+import type { RolloutMarks } from '../fleet/rollout-marks.ts';
 import { requestedRecord, type ServerRecord } from '../fleet/server-record.ts';
 import type { Provisioner } from '../provisioning/provisioner.ts';
+import { newRolloutMemory, type RolloutMemory, rolloutPool } from './rollout.ts';
 
 /** What the scaler carries from tick to tick, per pool; all of it can be rebuilt after a restart. */
 export interface PoolState {
@@ -29,6 +31,8 @@ export interface PoolState {
   bootsSeen: Set<string>;
   /** The guard rail that held creates back at the last tick, if any. */
   limitedBy: PlanLimit | undefined;
+  /** The pool's rollout at the last tick (outdated servers being replaced). */
+  rollout: RolloutMemory;
 }
 
 export interface ScaleContext {
@@ -37,10 +41,14 @@ export interface ScaleContext {
   provisioner: Provisioner;
   pools: Map<string, PoolState>;
   emit: (event: ScalingEvent) => void;
-  /** What one server costs per hour, for the cost cap; undefined when the provider cannot tell. */
-  serverHourlyPriceUsd: () => Promise<number | undefined>;
+  /** What one server of a type costs per hour, for the cost cap; undefined when the provider cannot tell. */
+  serverHourlyPriceUsd: (type: string) => Promise<number | undefined>;
+  /** The provider's image fingerprint for a type today; servers recorded with another are replaced. */
+  currentImage: (type: string) => Promise<string | undefined>;
   /** Operators' pins (`scale --pin`); without it no pin applies. */
   pins?: PinStore;
+  /** Operators' `rollout restart` marks; without it only images and ages start rollouts. */
+  rollouts?: RolloutMarks;
 }
 
 export function newPoolState(): PoolState {
@@ -53,6 +61,7 @@ export function newPoolState(): PoolState {
     decidedAtMs: undefined,
     bootsSeen: new Set(),
     limitedBy: undefined,
+    rollout: newRolloutMemory(),
   };
 }
 
@@ -137,9 +146,29 @@ export async function scalePools(
       nowMs,
     )) ?? new Map<string, Pin>();
   const decisions = decidePools(ctx.config, ctx.pools, samples, records, beats, nowMs, pins);
-  for (const { pool, decision, demand, unpinnedDesired } of decisions) {
+  const names = ctx.config.pools.map((p) => p.name);
+  const restarts = (await ctx.rollouts?.restartedAt(names)) ?? new Map<string, number>();
+  for (const d of decisions) {
+    const { pool, demand, unpinnedDesired } = d;
     const state = ctx.pools.get(pool.name);
     if (state === undefined) continue;
+    const rollout = rolloutPool(
+      {
+        pool,
+        decision: d.decision,
+        records: records.filter((r) => r.pool === pool.name),
+        beats,
+        oldestWaitMs: demand.oldestWaitMs,
+        currentImage: await ctx.currentImage(pool.serverType),
+        restartedAtMs: restarts.get(pool.name),
+        nowMs,
+      },
+      state.rollout,
+    );
+    state.rollout = rollout.memory;
+    for (const event of rollout.events) ctx.emit(event);
+    d.decision = rollout.step.decision;
+    const decision = d.decision;
     const pinEvent = pinChange(pool.name, state.pin, pins.get(pool.name), unpinnedDesired, nowMs);
     if (pinEvent) ctx.emit(pinEvent);
     state.pin = pins.get(pool.name);
@@ -158,19 +187,18 @@ export async function scalePools(
     await ctx.store.saveDecision(pool.name, snapshot, ctx.config.tickMs * 10);
   }
 
+  const capped = ctx.config.maxHourlyCostUsd !== undefined;
   const plans = plan({
     nowMs,
     maxServersTotal: ctx.config.maxServersTotal,
-    maxServersByCost: serversWithinCost(
-      ctx.config.maxHourlyCostUsd,
-      ctx.config.maxHourlyCostUsd === undefined ? undefined : await ctx.serverHourlyPriceUsd(),
-    ),
+    costRoomUsd: capped ? await costRoomUsd(ctx, records) : undefined,
     liveServers: records.filter((r) => liveStates.includes(r.state)).length,
     pools: await Promise.all(
       decisions.map(async ({ pool, decision }) => ({
         pool: pool.name,
         decision,
         createBlockedUntilMs: await ctx.provisioner.createBlockedUntil(pool.name),
+        serverPriceUsd: capped ? await ctx.serverHourlyPriceUsd(pool.serverType) : undefined,
       })),
     ),
   });
@@ -185,7 +213,9 @@ export async function scalePools(
       ctx.emit({ event: 'limit.hit', pool: p.pool, limit: p.limitedBy, wanted, allowed: p.create });
     }
     if (state) state.limitedBy = p.limitedBy;
-    await createServers(ctx, p.pool, p.create, nowMs);
+    const config = ctx.config.pools.find((c) => c.name === p.pool);
+    const replacing = (state?.rollout.outdated ?? 0) > 0;
+    await createServers(ctx, p.pool, config?.serverType ?? 'default', p.create, nowMs, replacing);
     await drainServers(ctx, records, p.drain, nowMs);
   }
 }
@@ -218,11 +248,33 @@ function viewOf(r: ServerRecord, beats: Map<string, Heartbeat>): ServerView {
   };
 }
 
-async function createServers(ctx: ScaleContext, pool: string, count: number, nowMs: number): Promise<void> {
+/**
+ * What the cost cap leaves (USD per hour): the cap less every server still billed at its type's
+ * price. A billed server whose price is unknown leaves nothing: spending blind is what a cap forbids.
+ */
+async function costRoomUsd(ctx: ScaleContext, records: ServerRecord[]): Promise<number> {
+  let spent = 0;
+  for (const r of records.filter((x) => liveStates.includes(x.state))) {
+    const price = await ctx.serverHourlyPriceUsd(r.type ?? 'default');
+    if (price === undefined) return 0;
+    spent += price;
+  }
+  return (ctx.config.maxHourlyCostUsd ?? 0) - spent;
+}
+
+async function createServers(
+  ctx: ScaleContext,
+  pool: string,
+  type: string,
+  count: number,
+  nowMs: number,
+  replacing: boolean,
+): Promise<void> {
   if (count <= 0) return;
+  const reason = replacing ? 'scale up or replace outdated' : 'scale up';
   const ids = await ctx.store.allocateIds(pool, count);
   const records = ids.map((id) =>
-    requestedRecord({ id, name: `${ctx.config.cluster}-${id}`, pool, nowMs, reason: 'scale up' }),
+    requestedRecord({ id, name: `${ctx.config.cluster}-${id}`, pool, nowMs, reason, type }),
   );
   await ctx.store.add(records);
   for (const id of ids) ctx.emit({ event: 'server.requested', pool, serverId: id });

@@ -76,6 +76,7 @@ describe('a create job that outlives its claim', () => {
         serverId: r.id,
         name: r.name,
         pool: r.pool,
+        type: 'default',
         tags: [ownerTagOf(cluster), poolTagOf(r.pool)],
         env: { SERVER_ID: r.id, POOL: r.pool, REDIS_URL: redisUrl() },
       }),

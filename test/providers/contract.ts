@@ -11,6 +11,8 @@ export interface ContractSubject {
   provider: Provider;
   /** The cluster the provider was built for: its ownership tag is what list() is asked for. */
   cluster: string;
+  /** A server type the provider was built with besides `default`, creating different servers. */
+  secondType: string;
   cleanup(): Promise<void>;
 }
 
@@ -63,7 +65,7 @@ export function runProviderContract(
         ...options.env,
       };
       const tags = [ownerTagOf(subject.cluster), poolTagOf('contract')];
-      return { serverId, name: serverName, pool: 'contract', tags, env };
+      return { serverId, name: serverName, pool: 'contract', type: 'default', tags, env };
     };
 
     const createSome = async (count: number) => {
@@ -145,6 +147,24 @@ export function runProviderContract(
         (await subject.provider.get(id)) === undefined ? true : undefined,
       );
       expect(await listed(id)).toBeUndefined();
+    });
+
+    it('creates each server type as configured and reports what it runs; an unknown type buys nothing', async () => {
+      const plain = specFor(`c${Date.now().toString(36)}x${counter++}`);
+      const other = { ...specFor(`c${Date.now().toString(36)}x${counter++}`), type: subject.secondType };
+      const created = await subject.provider.create([plain, other]);
+      made.push(...created.map((c) => c.providerId));
+      const images = [
+        await subject.provider.currentImage?.('default'),
+        await subject.provider.currentImage?.(subject.secondType),
+      ];
+      expect(images[0]).toEqual(expect.any(String));
+      expect(images[1]).not.toEqual(images[0]);
+      expect(created.map((c) => c.image)).toEqual(images);
+      const stranger = { ...specFor(`c${Date.now().toString(36)}x${counter++}`), type: 'no-such-type' };
+      await expect(subject.provider.create([stranger])).rejects.toThrow(/no-such-type/);
+      const all = await subject.provider.list(ownerTagOf(subject.cluster));
+      expect(all.filter((s) => s.name === stranger.name)).toEqual([]);
     });
 
     it('destroy is idempotent: destroying a gone server succeeds', async () => {

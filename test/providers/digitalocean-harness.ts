@@ -90,6 +90,6 @@ export function specs(cluster: string, count: number, pool = 'web'): ServerSpec[
       AUTOSCALER_CLUSTER: cluster,
       BULLMQ_PREFIX: 'bull',
     };
-    return { serverId, name, pool, tags: [ownerTagOf(cluster), poolTagOf(pool)], env };
+    return { serverId, name, pool, type: 'default', tags: [ownerTagOf(cluster), poolTagOf(pool)], env };
   });
 }

@@ -38,8 +38,13 @@ describe.skipIf(prismUnavailable !== undefined)(prismUnavailable ?? 'validated b
   };
 
   runProviderContract('digitalocean (fake API behind Prism)', async () => ({
-    provider: makeProvider('contract', doConfig(prism.url, template.path, fullOptions), fake.token),
+    provider: makeProvider(
+      'contract',
+      doConfig(prism.url, template.path, { ...fullOptions, serverTypes: { big: { size: 's-2vcpu-4gb' } } }),
+      fake.token,
+    ),
     cluster: 'contract',
+    secondType: 'big',
     cleanup: async () => {},
   }));
 

@@ -17,10 +17,12 @@ runProviderContract(
       stateDir,
       cluster,
       killGraceMs: 2_000,
+      serverTypes: { slow: { bootDelayMs: 100 } },
     });
     return {
       provider,
       cluster,
+      secondType: 'slow',
       cleanup: async () => {
         await provider.close();
         rmSync(stateDir, { recursive: true, force: true });

@@ -80,7 +80,7 @@ const cases: [string, unknown, Record<string, string>, string][] = [
     'droplets without a region',
     config({ provider: { ...droplets, region: undefined } }),
     {},
-    'provider.region: required: give a string',
+    'provider.regions: required: give regions (in order of preference) or region, e.g. "regions": ["fra1", "ams3"]',
   ],
   [
     'API rate above DigitalOcean’s',

@@ -44,6 +44,7 @@ describe('digitalocean create batching', () => {
     serverId: `s${i}`,
     name: `n${i}`,
     pool,
+    type: 'default',
     tags: ['owner', pool],
     env: {},
   });

@@ -47,13 +47,40 @@ describe('plan under the guard rails', () => {
     expect(serversWithinCost(1.0, 0.5)).toBe(2);
     expect(serversWithinCost(1.0, undefined)).toBe(0);
     expect(serversWithinCost(1.0, 0)).toBeUndefined();
+    // A cap of $1/h with one $0.50 server billed leaves room for one more.
     const [only] = plan({
       nowMs: 0,
       maxServersTotal: 10,
-      maxServersByCost: 2,
+      costRoomUsd: 0.5,
       liveServers: 1,
-      pools: [{ pool: 'a', decision: decision(4, 1), createBlockedUntilMs: undefined }],
+      pools: [{ pool: 'a', decision: decision(4, 1), createBlockedUntilMs: undefined, serverPriceUsd: 0.5 }],
     });
     expect(only).toMatchObject({ create: 1, limitedBy: 'maxHourlyCostUsd' });
+    const [blind] = plan({
+      nowMs: 0,
+      maxServersTotal: 10,
+      costRoomUsd: 5,
+      liveServers: 0,
+      pools: [{ pool: 'a', decision: decision(2, 0), createBlockedUntilMs: undefined }],
+    });
+    expect(blind).toMatchObject({ create: 0, limitedBy: 'maxHourlyCostUsd' });
+  });
+
+  it('charges each pool its own server type’s price against one cost cap', () => {
+    // $1/h left: the big pool (short of more) takes one $0.60 server, the small one the rest.
+    const plans = plan({
+      nowMs: 0,
+      maxServersTotal: 10,
+      costRoomUsd: 1,
+      liveServers: 0,
+      pools: [
+        { pool: 'big', decision: decision(3, 0), createBlockedUntilMs: undefined, serverPriceUsd: 0.6 },
+        { pool: 'small', decision: decision(2, 0), createBlockedUntilMs: undefined, serverPriceUsd: 0.15 },
+      ],
+    });
+    expect(plans).toMatchObject([
+      { pool: 'big', create: 1, limitedBy: 'maxHourlyCostUsd' },
+      { pool: 'small', create: 2, limitedBy: undefined },
+    ]);
   });
 });
