@@ -81,7 +81,7 @@ export const digitaloceanProviderSchema = z
     imageCheckMs: z
       .number()
       .int()
-      .min(10_000)
+      .min(1_000)
       .default(300_000)
       .describe(
         'How often a snapshot given by name is looked up again, so a new snapshot of that name starts a rollout without a restart.',

@@ -17,6 +17,8 @@ export interface DropletServersOptions {
   slots: number;
   /** How long a droplet takes to turn active in the fake: the "boot". */
   activeAfterMs: number;
+  /** Boot only droplets carrying this tag (one pool's), when several pools share the fake. */
+  onlyTagged?: string;
 }
 
 const workerEntry = resolve('test/chaos/chaos-worker.ts');
@@ -69,7 +71,8 @@ export class DropletServers {
   private sync(): void {
     const owner = ownerTagOf(this.o.cluster);
     for (const droplet of this.o.fake.droplets.values()) {
-      if (droplet.tags.includes(owner) && this.isActive(droplet) && !this.started.has(droplet.id)) {
+      const mine = droplet.tags.includes(owner) && droplet.tags.includes(this.o.onlyTagged ?? owner);
+      if (mine && this.isActive(droplet) && !this.started.has(droplet.id)) {
         this.boot(droplet);
       }
     }
