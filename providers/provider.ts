@@ -29,6 +29,8 @@ export interface ProviderServer {
   /** Provider-level status; says nothing about whether the worker is ready. */
   status: 'new' | 'active' | 'off' | 'gone';
   createdAtMs: number;
+  /** Where it runs (a region), when the provider has such a notion. */
+  region?: string | undefined;
 }
 
 export interface CreatedServer {

@@ -13,6 +13,8 @@ export interface Droplet {
   tags: string[];
   status: 'new' | 'active' | 'off' | 'archive';
   createdAtMs: number;
+  /** The region slug it was placed in. */
+  region: string | undefined;
 }
 
 export interface Snapshot {
@@ -89,6 +91,7 @@ function toDroplet(d: DotsDroplet): Droplet {
     tags: d.tags ?? [],
     status: d.status ?? 'new',
     createdAtMs: d.createdAt?.getTime() ?? 0,
+    region: d.region?.slug ?? undefined,
   };
 }
 

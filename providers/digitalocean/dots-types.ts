@@ -15,6 +15,7 @@ export interface DotsDroplet {
   tags?: Maybe<string[]>;
   status?: Maybe<'new' | 'active' | 'off' | 'archive'>;
   createdAt?: Maybe<Date>;
+  region?: Maybe<{ slug?: Maybe<string> }>;
 }
 
 export interface DotsSnapshot {

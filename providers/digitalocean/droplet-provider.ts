@@ -220,7 +220,7 @@ export class DropletProvider implements Provider {
       const toCreate = await creatable(missing, options);
       const placed =
         toCreate.length === 0
-          ? { droplets: [], region: undefined }
+          ? { droplets: [] }
           : await this.createInFirstRegionWithRoom(settings, {
               names: toCreate.map((s) => s.name),
               size: settings.size,
@@ -233,12 +233,7 @@ export class DropletProvider implements Provider {
             });
       const kept = group.specs.filter((s) => found.has(s.name) || toCreate.includes(s));
       const image = imageKey(settings, snapshot.id, await this.loadTemplate(group.type));
-      const fresh = new Set(placed.droplets.map((d) => d.name));
-      return matchByName(kept, [...existing, ...placed.droplets]).map((c, i) => ({
-        ...c,
-        image,
-        region: fresh.has(kept[i]?.name ?? '') ? placed.region : undefined,
-      }));
+      return matchByName(kept, [...existing, ...placed.droplets]).map((c) => ({ ...c, image }));
     });
   }
 
@@ -333,6 +328,7 @@ function toServer(droplet: Droplet): ProviderServer {
     tags: droplet.tags,
     status: droplet.status === 'archive' ? 'gone' : droplet.status,
     createdAtMs: droplet.createdAtMs,
+    region: droplet.region,
   };
 }
 
@@ -350,6 +346,6 @@ function matchByName(specs: ServerSpec[], droplets: Droplet[]): CreatedServer[] 
         },
       );
     }
-    return { serverId: spec.serverId, providerId: String(match.id) };
+    return { serverId: spec.serverId, providerId: String(match.id), region: match.region };
   });
 }

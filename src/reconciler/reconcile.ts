@@ -121,6 +121,8 @@ async function adoptOrphan(ctx: ReconcileContext, server: ProviderServer, pool: 
       providerId: server.providerId,
       createdAtMs: server.createdAtMs,
       createCalledAtMs: nowMs,
+      // Its image is unknown: an adopted server is replaced only by age or a restart mark.
+      region: server.region,
     },
   ]);
   ctx.emit({ event: 'orphan.adopted', providerId: server.providerId, name: server.name, serverId, pool });
