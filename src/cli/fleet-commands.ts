@@ -40,10 +40,11 @@ export function serversCommand(flags: Flags, io: CliIo): Promise<number> {
     if (flags.json) io.out(JSON.stringify(servers, null, 2));
     else if (servers.length === 0) io.out('no servers');
     else {
-      io.out(['ID', 'POOL', 'STATE', 'PROVIDER ID', 'AGE', 'REASON'].join('\t'));
+      io.out(['ID', 'POOL', 'STATE', 'TYPE', 'REGION', 'IMAGE', 'PROVIDER ID', 'AGE', 'REASON'].join('\t'));
       for (const s of servers) {
         const age = `${Math.round((Date.now() - s.createdAtMs) / 1000)}s`;
-        io.out([s.id, s.pool, s.state, s.providerId ?? '-', age, s.reason].join('\t'));
+        const placed = [s.type ?? 'default', s.region ?? '-', s.image ?? '-'];
+        io.out([s.id, s.pool, s.state, ...placed, s.providerId ?? '-', age, s.reason].join('\t'));
       }
     }
     return exitCode.ok;
