@@ -9,9 +9,9 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { requireOptionalPeer, runsThroughTsx, tsxMissingFor } from '../../src/base/optional-peer.ts';
 import {
   type CreatedServer,
   type CreateOptions,
@@ -62,6 +62,8 @@ const bootScript = fileURLToPath(new URL('./boot.mjs', import.meta.url));
 export function createLocalProcessProvider(options: LocalProcessOptions): Provider {
   const entry = resolve(options.workerEntry);
   if (!existsSync(entry)) throw new Error(`provider.workerEntry: file not found: ${entry}`);
+  const tsxMissing = tsxMissingFor(entry);
+  if (tsxMissing !== undefined) throw new Error(`provider.workerEntry: ${tsxMissing}`);
   const dir = resolve(options.stateDir ?? '.autoscaler-local', options.cluster);
   mkdirSync(dir, { recursive: true });
   const recordPath = (id: string) => join(dir, `${id}.json`);
@@ -143,7 +145,7 @@ export function createLocalProcessProvider(options: LocalProcessOptions): Provid
 function startServer(spec: ServerSpec, entry: string, bootDelayMs: number, logPath: string): number {
   const env: NodeJS.ProcessEnv = { ...process.env, ...spec.env, BOOT_DELAY_MS: String(bootDelayMs) };
   for (const name of withheldEnv) delete env[name];
-  const loader = /\.[cm]?tsx?$/.test(entry) ? ['--import', tsxLoaderUrl()] : [];
+  const loader = runsThroughTsx(entry) ? ['--import', tsxLoaderUrl(entry)] : [];
   const log = openSync(logPath, 'a');
   try {
     const child = spawn(process.execPath, [...loader, bootScript, entry], {
@@ -160,8 +162,8 @@ function startServer(spec: ServerSpec, entry: string, bootDelayMs: number, logPa
   }
 }
 
-function tsxLoaderUrl(): string {
-  return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+function tsxLoaderUrl(entry: string): string {
+  return pathToFileURL(requireOptionalPeer('tsx', `the TypeScript worker entry ${entry}`)).href;
 }
 
 function isAlive(pid: number): boolean {
