@@ -10,8 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { requireOptionalPeer, runsThroughTsx, tsxMissingFor } from '../../src/base/optional-peer.ts';
+import { fileURLToPath } from 'node:url';
 import {
   type CreatedServer,
   type CreateOptions,
@@ -20,6 +19,7 @@ import {
   type ProviderServer,
   type ServerSpec,
 } from '../provider.ts';
+import { runsThroughTsx, tsxLoaderUrl, tsxProblem } from './config.ts';
 
 export interface LocalProcessOptions {
   /** Script each "server" runs; it should call runServerWorker(). TypeScript entries run through tsx. */
@@ -62,8 +62,11 @@ const bootScript = fileURLToPath(new URL('./boot.mjs', import.meta.url));
 export function createLocalProcessProvider(options: LocalProcessOptions): Provider {
   const entry = resolve(options.workerEntry);
   if (!existsSync(entry)) throw new Error(`provider.workerEntry: file not found: ${entry}`);
-  const tsxMissing = tsxMissingFor(entry);
+  const tsxMissing = tsxProblem(entry);
   if (tsxMissing !== undefined) throw new Error(`provider.workerEntry: ${tsxMissing}`);
+  const tsxLoader = runsThroughTsx(entry) ? tsxLoaderUrl() : undefined;
+  // node [--import tsx] boot.mjs <entry>: boot.mjs waits out the boot delay, then imports the entry.
+  const nodeArgs = [...(tsxLoader === undefined ? [] : ['--import', tsxLoader]), bootScript, entry];
   const dir = resolve(options.stateDir ?? '.autoscaler-local', options.cluster);
   mkdirSync(dir, { recursive: true });
   const recordPath = (id: string) => join(dir, `${id}.json`);
@@ -103,7 +106,12 @@ export function createLocalProcessProvider(options: LocalProcessOptions): Provid
       return adopted.concat(
         toStart.map((spec) => {
           const providerId = spec.name;
-          const pid = startServer(spec, entry, options.bootDelayMs ?? 3_000, join(dir, `${providerId}.log`));
+          const pid = startServer(
+            spec,
+            nodeArgs,
+            options.bootDelayMs ?? 3_000,
+            join(dir, `${providerId}.log`),
+          );
           const record: ProcessRecord = {
             providerId,
             name: spec.name,
@@ -142,28 +150,23 @@ export function createLocalProcessProvider(options: LocalProcessOptions): Provid
   };
 }
 
-function startServer(spec: ServerSpec, entry: string, bootDelayMs: number, logPath: string): number {
+function startServer(spec: ServerSpec, nodeArgs: string[], bootDelayMs: number, logPath: string): number {
   const env: NodeJS.ProcessEnv = { ...process.env, ...spec.env, BOOT_DELAY_MS: String(bootDelayMs) };
   for (const name of withheldEnv) delete env[name];
-  const loader = runsThroughTsx(entry) ? ['--import', tsxLoaderUrl(entry)] : [];
   const log = openSync(logPath, 'a');
   try {
-    const child = spawn(process.execPath, [...loader, bootScript, entry], {
+    const child = spawn(process.execPath, nodeArgs, {
       env,
       detached: true,
       stdio: ['ignore', log, log],
       shell: false,
     });
-    if (child.pid === undefined) throw new Error(`could not start ${entry}`);
+    if (child.pid === undefined) throw new Error(`could not start ${nodeArgs.join(' ')}`);
     child.unref();
     return child.pid;
   } finally {
     closeSync(log);
   }
-}
-
-function tsxLoaderUrl(entry: string): string {
-  return pathToFileURL(requireOptionalPeer('tsx', `the TypeScript worker entry ${entry}`)).href;
 }
 
 function isAlive(pid: number): boolean {

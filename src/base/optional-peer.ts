@@ -19,26 +19,7 @@ export function findOptionalPeer(name: OptionalPeer): string | undefined {
   }
 }
 
-/** The path of the app's copy of `name`; throws naming the package to install when it is absent. */
-export function requireOptionalPeer(name: OptionalPeer, feature: string): string {
-  const path = findOptionalPeer(name);
-  if (path === undefined) throw new Error(missingPeerMessage(name, feature));
-  return path;
-}
-
 /** What to tell a user whose `feature` needs `name`: the package to install, and the command. */
 export function missingPeerMessage(name: OptionalPeer, feature: string): string {
   return `${feature} needs the package ${name}, an optional peer dependency of bullmq-autoscaler that is not installed: run \`npm install ${name}\` in your app`;
-}
-
-/** TypeScript files (.ts, .mts, .cts, .tsx) run through tsx's loader. */
-export function runsThroughTsx(path: string): boolean {
-  return /\.[cm]?tsx?$/.test(path);
-}
-
-/** The problem with a worker entry when it is TypeScript and tsx is not installed, else undefined. */
-export function tsxMissingFor(workerEntry: string): string | undefined {
-  if (!runsThroughTsx(workerEntry) || findOptionalPeer('tsx') !== undefined) return undefined;
-  const need = missingPeerMessage('tsx', `the TypeScript worker entry ${workerEntry}`);
-  return `${need}, or point workerEntry at compiled JavaScript`;
 }

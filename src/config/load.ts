@@ -3,8 +3,9 @@ import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { tsxProblem } from '../../providers/local-process/config.ts';
 import { messageOf } from '../base/errors.ts';
-import { findOptionalPeer, missingPeerMessage, tsxMissingFor } from '../base/optional-peer.ts';
+import { findOptionalPeer, missingPeerMessage } from '../base/optional-peer.ts';
 import { friendlyMessage } from './messages.ts';
 import { type AutoscalerConfig, type AutoscalerConfigInput, configSchema } from './schema.ts';
 
@@ -99,7 +100,7 @@ function checkFiles(config: AutoscalerConfig, baseFile: string | undefined): voi
   const provider = config.provider;
   if (provider.type === 'local-process') {
     provider.workerEntry = existing(base, provider.workerEntry, 'provider.workerEntry', 'your worker script');
-    const tsxMissing = tsxMissingFor(provider.workerEntry);
+    const tsxMissing = tsxProblem(provider.workerEntry);
     if (tsxMissing !== undefined) throw new ConfigError([`provider.workerEntry: ${tsxMissing}`]);
   } else if (baseFile !== undefined) {
     // Programmatic configs keep the provider's own rule (the working directory); files resolve
