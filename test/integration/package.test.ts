@@ -4,10 +4,12 @@ import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { userEnv } from '../helpers/consumer-app.ts';
 
 /*
  * The package as a user installs it: its bin and exports point at compiled JavaScript (built by
- * the test setup, as `npm ci` builds it), and plain node loads them with no TypeScript loader.
+ * the test setup, as `npm run build` builds it), and plain node loads them with no TypeScript
+ * loader. consumer-install.test.ts installs the packed tarball itself.
  */
 const root = resolve('.');
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
@@ -35,6 +37,16 @@ describe('the installed package', () => {
     expect(plainNode([join(root, bin), '--version']).trim()).toBe(
       (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version,
     );
+  });
+
+  it('runs as `npx bullmq-autoscaler` in the checkout after a build, as the README says', () => {
+    // npx runs the bin file itself, so it fails with "Permission denied" unless the build kept it executable.
+    const help = execFileSync('npx', ['--no-install', 'bullmq-autoscaler', '--help'], {
+      cwd: root,
+      env: userEnv(),
+      encoding: 'utf8',
+    });
+    expect(help).toMatch(/^usage: bullmq-autoscaler <command>/m);
   });
 
   it('resolves every export to JavaScript a plain node project can import', async () => {
