@@ -66,9 +66,11 @@ function load(style: ModuleStyle, specifier: string, names: string): string {
     : `const { ${names} } = require('${specifier}');`;
 }
 
-/** A plain-JS script, in the app's own module style, that buys, lists and destroys one droplet. */
+/** A plain-JS script, in the app's own module style, that loads the package and buys, lists and destroys one droplet. */
 function cycleScript(style: ModuleStyle): string {
   return `${load(style, 'bullmq-autoscaler/providers/digitalocean', 'createDigitalOceanProvider, digitaloceanProviderSchema')}
+${load(style, 'bullmq-autoscaler', 'Autoscaler')}
+if (typeof Autoscaler !== 'function') throw new Error('bullmq-autoscaler exports no Autoscaler');
 const config = digitaloceanProviderSchema.parse(JSON.parse(process.env.PROVIDER_CONFIG));
 const provider = createDigitalOceanProvider({ ...config, cluster: 'consumer' });
 const ownerTag = 'bullmq-autoscaler-consumer';
