@@ -1,5 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
-import { rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Queue } from 'bullmq';
@@ -198,6 +199,55 @@ describe.each(['commonjs', 'module'] as const)('installed from the tarball into 
       await queue.close();
       await deletePrefix(redisUrl(), prefix);
     }
+  });
+});
+
+describe('the installed package', () => {
+  it('ships what a user needs and nothing of the checkout', async () => {
+    const installed = join(appOf('commonjs'), 'node_modules', 'bullmq-autoscaler');
+    const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as {
+      scripts?: Record<string, string>;
+      exports: Record<string, Record<string, string>>;
+      dependencies: Record<string, string>;
+      peerDependenciesMeta: Record<string, { optional?: boolean }>;
+    };
+    // npm 11 warns about install scripts; a user's install needs none.
+    const installScripts = ['preinstall', 'install', 'postinstall', 'prepare'];
+    expect(Object.keys(manifest.scripts ?? {}).filter((name) => installScripts.includes(name))).toEqual([]);
+    expect(Object.values(manifest.exports).flatMap((conditions) => Object.keys(conditions))).not.toContain(
+      'source',
+    );
+    const bundled = [
+      '@digitalocean/dots',
+      '@microsoft/kiota-http-fetchlibrary',
+      '@microsoft/kiota-abstractions',
+    ];
+    expect(
+      Object.keys(manifest.dependencies).filter((name) => [...bundled, 'tsx', 'pino-pretty'].includes(name)),
+    ).toEqual([]);
+    expect(manifest.peerDependenciesMeta).toEqual({
+      tsx: { optional: true },
+      'pino-pretty': { optional: true },
+    });
+
+    const shipped = (path: string) => existsSync(join(installed, path));
+    expect(
+      ['src', 'docs/charts', 'docs/status-page.png', 'docs/reliability-runs.json', 'examples/demo.ts'].filter(
+        shipped,
+      ),
+    ).toEqual([]);
+    expect(shipped('dist/providers/digitalocean/dots-sdk.js')).toBe(true);
+    expect(
+      await readFile(join(installed, 'dist/providers/digitalocean/dots-sdk.NOTICES.txt'), 'utf8'),
+    ).toMatch(
+      /@digitalocean\/dots [\d.]+ \(Apache-2\.0\)[\s\S]*@microsoft\/kiota-abstractions 1\.0\.0-preview\.102 \(MIT\)/,
+    );
+    const appModules = join(appOf('commonjs'), 'node_modules');
+    expect(
+      ['@digitalocean', '@microsoft', 'tsx', 'pino-pretty'].filter((name) =>
+        existsSync(join(appModules, name)),
+      ),
+    ).toEqual([]);
   });
 });
 
