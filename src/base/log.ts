@@ -31,7 +31,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const prettyPrinter = findOptionalPeer('pino-pretty');
   if (prettyPrinter === undefined) {
     const logger = pino(base);
-    logger.info(`${missingPeerMessage('pino-pretty', 'pretty logs')}; logging JSON lines`);
+    logger.info(`${missingPeerMessage('pino-pretty', 'pretty log output')}; logging JSON lines`);
     return logger;
   }
   return pino({

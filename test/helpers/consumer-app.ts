@@ -1,19 +1,23 @@
 import { execFile } from 'node:child_process';
 import { lstat, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const REPO = resolve('.');
 
 /**
- * The environment of a user's shell: ours without the npm_* variables `npm test` sets, which
- * would point npm (prefix, config) back at this checkout.
+ * The environment of a user's shell: ours without what `npm test` adds, which would point npm
+ * (prefix, config) and command lookup back at this checkout: the npm_* variables, and the
+ * node_modules/.bin folders npm puts first on PATH.
  */
 export function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
-  return { ...env, ...extra };
+  const path = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((dir) => !dir.endsWith(join('node_modules', '.bin')));
+  return { ...env, PATH: path.join(delimiter), ...extra };
 }
 
 export async function npm(cwd: string, args: string[]): Promise<string> {

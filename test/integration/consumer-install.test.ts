@@ -269,4 +269,27 @@ describe('optional peer dependencies, absent from a fresh app', () => {
     expect(tsWorker.code).toBe(2);
     expect(tsWorker.stderr).toMatch(/provider\.workerEntry: .*needs the package tsx.*npm install tsx/);
   });
+
+  it('pretty logs fall back to JSON lines, naming pino-pretty once', async () => {
+    const app = appOf('module');
+    // By file path: the logger is internal, not an export; the CLI asks for pretty logs on a terminal.
+    const script = `const { createLogger } = await import('./node_modules/bullmq-autoscaler/dist/src/base/log.js');
+createLogger({ pretty: true }).info({ event: 'decision' }, 'scale up');`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: app,
+      env: userEnv(),
+    });
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { msg: string; event?: string });
+    expect(lines).toEqual([
+      expect.objectContaining({
+        msg: expect.stringMatching(
+          /pretty log output needs the package pino-pretty.*npm install pino-pretty/,
+        ),
+      }),
+      expect.objectContaining({ msg: 'scale up', event: 'decision' }),
+    ]);
+  });
 });
