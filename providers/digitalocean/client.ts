@@ -62,7 +62,7 @@ const PER_PAGE = 200;
  */
 const DOTS_SDK = './dots-sdk.js';
 
-/** Imported on first use only: dots costs ~600 ms and tens of MB to load. */
+/** Imported on first use only: loading the SDK costs time and memory that only DigitalOcean users should pay. */
 async function loadClient(options: ApiOptions, fetchImpl: FetchLike): Promise<DotsClient> {
   const sdk = (await import(DOTS_SDK)) as DotsSdk;
   return sdk.createDotsClient({
