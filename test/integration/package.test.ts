@@ -65,4 +65,21 @@ describe('the installed package', () => {
     }
     for (const target of Object.values(pkg.exports)) expect(target.default).toMatch(/^\.\/dist\/.*\.js$/);
   });
+
+  it('typechecks its own exports against the sources dist/ is built from (tsconfig paths)', () => {
+    // The package exports no `source` condition (src/ is not shipped): the checkout's examples and
+    // tests resolve the package's name through tsconfig paths instead, which must follow the exports.
+    const { paths } = (
+      JSON.parse(readFileSync('tsconfig.json', 'utf8')) as {
+        compilerOptions: { paths: Record<string, string[]> };
+      }
+    ).compilerOptions;
+    const fromExports = Object.fromEntries(
+      Object.entries(pkg.exports).map(([subpath, target]) => [
+        join('bullmq-autoscaler', subpath),
+        [(target.default ?? '').replace('./dist/', './').replace(/\.js$/, '.ts')],
+      ]),
+    );
+    expect(paths).toEqual(fromExports);
+  });
 });
