@@ -114,7 +114,7 @@ console.log(`
 ${waits.map((w) => `  worst wait     ${w.name}: ${(w.worstMs / 1000).toFixed(1)} s (target ${w.targetMs / 1000} s)`).join('\n')}
   fleet now      0 servers
   ─────────────────────────────────────────────
-  Next: \`npx bullmq-autoscaler start --config examples/local.config.json\` runs the scaler alone.`);
+  Next: \`npm run build && npx bullmq-autoscaler start --config examples/local.config.json\` runs the scaler alone.`);
 
 async function shutdown() {
   await scaler.close();

@@ -1,7 +1,7 @@
 import { ProviderError, type RequestWindows } from '../provider.ts';
 import type { Clock } from './clock.ts';
 import type { DigitalOceanProviderConfig, ResolvedSettings } from './config.ts';
-import type { DotsClient, DotsCreateBody, DotsDroplet, DotsModule, DotsSnapshot } from './dots-types.ts';
+import type { DotsClient, DotsCreateBody, DotsDroplet, DotsSdk, DotsSnapshot } from './dots-types.ts';
 import { toProviderError } from './errors.ts';
 import { type FetchLike, limitedFetch } from './http.ts';
 import { RateLimiter } from './rate-limiter.ts';
@@ -58,30 +58,20 @@ export interface ApiOptions {
 }
 
 const PER_PAGE = 200;
-/** A variable, not a literal, so the compiler does not pull dots' sources in (see dots-types.ts). */
-const DOTS_MODULE = '@digitalocean/dots';
-
 /**
- * Imported on first use only: dots costs ~600 ms and ~85 MB to load. Kiota's RetryHandler is
- * left out because it retries POST on 429/503/504 and so duplicates droplets; our own retries
- * check for the droplet first.
+ * A variable, not a literal, so the compiler does not follow it into dots' sources (see
+ * dots-sdk.js). In dist/ this is one bundled file that carries its own Kiota.
  */
+const DOTS_SDK = './dots-sdk.js';
+
+/** Imported on first use only: loading the SDK costs time and memory that only DigitalOcean users should pay. */
 async function loadClient(options: ApiOptions, fetchImpl: FetchLike): Promise<DotsClient> {
-  const [dots, kiota] = await Promise.all([
-    import(DOTS_MODULE) as Promise<DotsModule>,
-    import('@microsoft/kiota-http-fetchlibrary'),
-  ]);
-  const middlewares = kiota.MiddlewareFactory.getDefaultMiddlewares(fetchImpl).filter(
-    (m) => !(m instanceof kiota.RetryHandler),
-  );
-  const adapter = new kiota.FetchRequestAdapter(
-    new dots.DigitalOceanApiKeyAuthenticationProvider(options.token),
-    undefined,
-    undefined,
-    new kiota.HttpClient(fetchImpl, ...middlewares),
-  );
-  adapter.baseUrl = options.apiUrl.replace(/\/+$/, '');
-  return dots.createDigitalOceanClient(adapter);
+  const sdk = (await import(DOTS_SDK)) as DotsSdk;
+  return sdk.createDotsClient({
+    token: options.token,
+    baseUrl: options.apiUrl.replace(/\/+$/, ''),
+    fetch: fetchImpl,
+  });
 }
 
 function toDroplet(d: DotsDroplet): Droplet {

@@ -1,4 +1,4 @@
-import type { AuthenticationProvider, RequestAdapter } from '@microsoft/kiota-abstractions';
+import type { FetchLike } from './http.ts';
 
 /*
  * The slice of @digitalocean/dots this provider uses, described by hand. dots ships .ts
@@ -76,7 +76,7 @@ export interface DotsClient {
   };
 }
 
-export interface DotsModule {
-  DigitalOceanApiKeyAuthenticationProvider: new (token: string) => AuthenticationProvider;
-  createDigitalOceanClient(adapter: RequestAdapter): DotsClient;
+/** dots-sdk.js: dots and its Kiota HTTP stack, bundled into one file by the build. */
+export interface DotsSdk {
+  createDotsClient(options: { token: string; baseUrl: string; fetch: FetchLike }): DotsClient;
 }

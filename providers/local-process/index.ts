@@ -10,9 +10,8 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import {
   type CreatedServer,
   type CreateOptions,
@@ -21,6 +20,7 @@ import {
   type ProviderServer,
   type ServerSpec,
 } from '../provider.ts';
+import { runsThroughTsx, tsxLoaderUrl, tsxProblem } from './config.ts';
 
 export interface LocalProcessOptions {
   /** Script each "server" runs; it should call runServerWorker(). TypeScript entries run through tsx. */
@@ -71,15 +71,23 @@ export function createLocalProcessProvider(options: LocalProcessOptions): Provid
     const overrides = type === 'default' ? {} : options.serverTypes?.[type];
     if (overrides === undefined)
       throw new Error(`unknown server type "${type}": define it under provider.serverTypes`);
+    const entry = resolve(overrides.workerEntry ?? options.workerEntry);
+    const tsxLoader = runsThroughTsx(entry) ? tsxLoaderUrl() : undefined;
     return {
-      entry: resolve(overrides.workerEntry ?? options.workerEntry),
+      entry,
       bootDelayMs: overrides.bootDelayMs ?? options.bootDelayMs ?? 3_000,
+      // node [--import tsx] boot.mjs <entry>: boot.mjs waits out the boot delay, then imports the entry.
+      nodeArgs: [...(tsxLoader === undefined ? [] : ['--import', tsxLoader]), bootScript, entry],
     };
   };
   for (const type of ['default', ...Object.keys(options.serverTypes ?? {})]) {
-    const { entry } = typeOf(type);
     const field = type === 'default' ? 'provider.workerEntry' : `provider.serverTypes.${type}.workerEntry`;
+    const entry = resolve(
+      (type === 'default' ? undefined : options.serverTypes?.[type]?.workerEntry) ?? options.workerEntry,
+    );
     if (!existsSync(entry)) throw new Error(`${field}: file not found: ${entry}`);
+    const tsxMissing = tsxProblem(entry);
+    if (tsxMissing !== undefined) throw new Error(`${field}: ${tsxMissing}`);
   }
   /** The worker entry's content and boot delay: editing the entry rolls the type's servers over. */
   const imageOf = (type: string) => {
@@ -127,9 +135,9 @@ export function createLocalProcessProvider(options: LocalProcessOptions): Provid
       return adopted.concat(
         toStart.map((spec) => {
           const providerId = spec.name;
-          const { entry, bootDelayMs } = typeOf(spec.type);
+          const { nodeArgs, bootDelayMs } = typeOf(spec.type);
           const image = imageOf(spec.type);
-          const pid = startServer(spec, entry, bootDelayMs, join(dir, `${providerId}.log`));
+          const pid = startServer(spec, nodeArgs, bootDelayMs, join(dir, `${providerId}.log`));
           const record: ProcessRecord = {
             providerId,
             name: spec.name,
@@ -171,28 +179,23 @@ export function createLocalProcessProvider(options: LocalProcessOptions): Provid
   };
 }
 
-function startServer(spec: ServerSpec, entry: string, bootDelayMs: number, logPath: string): number {
+function startServer(spec: ServerSpec, nodeArgs: string[], bootDelayMs: number, logPath: string): number {
   const env: NodeJS.ProcessEnv = { ...process.env, ...spec.env, BOOT_DELAY_MS: String(bootDelayMs) };
   for (const name of withheldEnv) delete env[name];
-  const loader = /\.[cm]?tsx?$/.test(entry) ? ['--import', tsxLoaderUrl()] : [];
   const log = openSync(logPath, 'a');
   try {
-    const child = spawn(process.execPath, [...loader, bootScript, entry], {
+    const child = spawn(process.execPath, nodeArgs, {
       env,
       detached: true,
       stdio: ['ignore', log, log],
       shell: false,
     });
-    if (child.pid === undefined) throw new Error(`could not start ${entry}`);
+    if (child.pid === undefined) throw new Error(`could not start ${nodeArgs.join(' ')}`);
     child.unref();
     return child.pid;
   } finally {
     closeSync(log);
   }
-}
-
-function tsxLoaderUrl(): string {
-  return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 }
 
 function isAlive(pid: number): boolean {

@@ -1,4 +1,5 @@
 import { type DestinationStream, type LogFn, type Logger, pino } from 'pino';
+import { findOptionalPeer, missingPeerMessage } from './optional-peer.ts';
 import { redactUrlsIn } from './redact.ts';
 
 /** Field names whose values are secrets wherever they appear in a log line. */
@@ -8,7 +9,11 @@ export interface LoggerOptions {
   level?: string;
   /** Where the JSON lines go; defaults to stdout, pretty-printed when it is a terminal. */
   destination?: DestinationStream;
-  /** Pretty output for humans; JSON lines otherwise. */
+  /**
+   * Pretty output for humans (needs the optional package pino-pretty; without it, JSON lines and
+   * one line saying what to install); JSON lines otherwise.
+   * @default true when stdout is a terminal
+   */
   pretty?: boolean;
 }
 
@@ -23,10 +28,17 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   if (options.destination) return pino(base, options.destination);
   const pretty = options.pretty ?? process.stdout.isTTY === true;
   if (!pretty) return pino(base);
+  const prettyPrinter = findOptionalPeer('pino-pretty');
+  if (prettyPrinter === undefined) {
+    const logger = pino(base);
+    logger.info(`${missingPeerMessage('pino-pretty', 'pretty log output')}; logging JSON lines`);
+    return logger;
+  }
   return pino({
     ...base,
     transport: {
-      target: 'pino-pretty',
+      // By path: pino would look for the name from its own folder, not ours.
+      target: prettyPrinter,
       options: { colorize: true, ignore: 'pid,hostname,name', translateTime: 'HH:MM:ss' },
     },
   });

@@ -3,7 +3,9 @@ import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { tsxProblem } from '../../providers/local-process/config.ts';
 import { messageOf } from '../base/errors.ts';
+import { findOptionalPeer, missingPeerMessage } from '../base/optional-peer.ts';
 import { friendlyMessage } from './messages.ts';
 import { type AutoscalerConfig, type AutoscalerConfigInput, configSchema } from './schema.ts';
 
@@ -53,7 +55,7 @@ async function readRaw(path: string): Promise<unknown> {
         return parseYaml(text());
       case '.ts':
       case '.mts':
-        await readTypeScript();
+        await readTypeScript(path);
         return await defaultExport(path);
       case '.js':
       case '.mjs':
@@ -98,6 +100,8 @@ function checkFiles(config: AutoscalerConfig, baseFile: string | undefined): voi
   const provider = config.provider;
   if (provider.type === 'local-process') {
     provider.workerEntry = existing(base, provider.workerEntry, 'provider.workerEntry', 'your worker script');
+    const tsxMissing = tsxProblem(provider.workerEntry);
+    if (tsxMissing !== undefined) throw new ConfigError([`provider.workerEntry: ${tsxMissing}`]);
   } else if (baseFile !== undefined) {
     // Programmatic configs keep the provider's own rule (the working directory); files resolve
     // from their folder like every other path in them.
@@ -148,7 +152,10 @@ async function defaultExport(path: string): Promise<unknown> {
 let typeScriptReadable: Promise<void> | undefined;
 
 /** The CLI runs compiled JavaScript: a TypeScript config needs tsx's loader, registered once. */
-function readTypeScript(): Promise<void> {
+function readTypeScript(path: string): Promise<void> {
+  if (findOptionalPeer('tsx') === undefined) {
+    throw new ConfigError([`--config: ${missingPeerMessage('tsx', `the TypeScript config ${path}`)}`]);
+  }
   typeScriptReadable ??= import('tsx/esm/api').then(({ register }) => {
     register();
   });

@@ -178,7 +178,9 @@ export const configSchema = z
       })
       .strict()
       .default({ level: 'info', summaryEveryMs: 60_000 })
-      .describe('Log output: pino JSON lines, pretty on a terminal.'),
+      .describe(
+        'Log output: pino JSON lines, pretty on a terminal when the optional package pino-pretty is installed.',
+      ),
     http: httpSchema,
     alerts: alertsSchema,
   })

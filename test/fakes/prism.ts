@@ -7,19 +7,16 @@ import { fileURLToPath } from 'node:url';
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const PRISM_CLI = 'node_modules/@stoplight/prism-cli/dist/index.js';
 /**
- * DigitalOcean's own contract, read in place (never copied into the repo): the bundled document
- * beside the checkout, or wherever DIGITALOCEAN_OPENAPI points.
+ * DigitalOcean's own contract: the vendored part the provider uses (digitalocean-openapi/, with its
+ * source commit and licence), or wherever DIGITALOCEAN_OPENAPI points (the whole document).
  */
 export const openApiDocument = resolve(
   REPO,
-  process.env.DIGITALOCEAN_OPENAPI ?? '../shared/digitalocean/openapi.yaml',
+  process.env.DIGITALOCEAN_OPENAPI ?? 'test/fakes/digitalocean-openapi/openapi.yaml',
 );
-
-/** CI always has the document; elsewhere the Prism-validated tests skip, saying why, when it is missing. */
-export const prismUnavailable = existsSync(openApiDocument)
-  ? undefined
-  : `DigitalOcean's OpenAPI document is not at ${openApiDocument}; set DIGITALOCEAN_OPENAPI to a bundled copy of it`;
-if (prismUnavailable && process.env.CI) throw new Error(prismUnavailable);
+if (!existsSync(openApiDocument)) {
+  throw new Error(`DigitalOcean's OpenAPI document is not at ${openApiDocument} (DIGITALOCEAN_OPENAPI)`);
+}
 const START_TIMEOUT_MS = 60_000;
 
 export interface Prism {

@@ -4,10 +4,12 @@ import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { userEnv } from '../helpers/consumer-app.ts';
 
 /*
  * The package as a user installs it: its bin and exports point at compiled JavaScript (built by
- * the test setup, as `npm ci` builds it), and plain node loads them with no TypeScript loader.
+ * the test setup, as `npm run build` builds it), and plain node loads them with no TypeScript
+ * loader. consumer-install.test.ts installs the packed tarball itself.
  */
 const root = resolve('.');
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
@@ -37,6 +39,16 @@ describe('the installed package', () => {
     );
   });
 
+  it('runs as `npx bullmq-autoscaler` in the checkout after a build, as the README says', () => {
+    // npx runs the bin file itself, so it fails with "Permission denied" unless the build kept it executable.
+    const help = execFileSync('npx', ['--no-install', 'bullmq-autoscaler', '--help'], {
+      cwd: root,
+      env: userEnv(),
+      encoding: 'utf8',
+    });
+    expect(help).toMatch(/^usage: bullmq-autoscaler <command>/m);
+  });
+
   it('resolves every export to JavaScript a plain node project can import', async () => {
     await mkdir(join(consumer, 'node_modules'), { recursive: true });
     symlinkSync(root, join(consumer, 'node_modules', 'bullmq-autoscaler'), 'dir');
@@ -52,5 +64,22 @@ describe('the installed package', () => {
       expect(exported, specifier).toEqual(expect.arrayContaining(names));
     }
     for (const target of Object.values(pkg.exports)) expect(target.default).toMatch(/^\.\/dist\/.*\.js$/);
+  });
+
+  it('typechecks its own exports against the sources dist/ is built from (tsconfig paths)', () => {
+    // The package exports no `source` condition (src/ is not shipped): the checkout's examples and
+    // tests resolve the package's name through tsconfig paths instead, which must follow the exports.
+    const { paths } = (
+      JSON.parse(readFileSync('tsconfig.json', 'utf8')) as {
+        compilerOptions: { paths: Record<string, string[]> };
+      }
+    ).compilerOptions;
+    const fromExports = Object.fromEntries(
+      Object.entries(pkg.exports).map(([subpath, target]) => [
+        join('bullmq-autoscaler', subpath),
+        [(target.default ?? '').replace('./dist/', './').replace(/\.js$/, '.ts')],
+      ]),
+    );
+    expect(paths).toEqual(fromExports);
   });
 });

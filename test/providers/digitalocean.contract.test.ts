@@ -3,12 +3,11 @@ import { runDigitalOceanDoctor } from '../../providers/digitalocean/index.ts';
 import { ownerTagOf, ProviderError } from '../../providers/provider.ts';
 import { FakeDigitalOcean } from '../fakes/digitalocean-api.ts';
 import type { FakeDroplet } from '../fakes/digitalocean-models.ts';
-import { type Prism, prismUnavailable, startPrism } from '../fakes/prism.ts';
+import { type Prism, startPrism } from '../fakes/prism.ts';
 import { runProviderContract } from './contract.ts';
 import { doConfig, makeProvider, specs, templateFile } from './digitalocean-harness.ts';
 
-// Without DigitalOcean's OpenAPI document (outside CI) this file skips, naming what is missing.
-describe.skipIf(prismUnavailable !== undefined)(prismUnavailable ?? 'validated by Prism', () => {
+describe('validated by Prism', () => {
   /*
    * Every request of this file goes through Prism validating against DigitalOcean's OpenAPI
    * document: our requests and the fake's answers must both conform.
