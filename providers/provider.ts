@@ -13,8 +13,9 @@ export interface ServerSpec {
   /**
    * The server type to create: a key of the provider block's `serverTypes`, or `default` for the
    * provider block's own settings. It decides size, image, regions, user_data, worker entry.
+   * @default 'default'
    */
-  type: string;
+  type?: string | undefined;
   /** Tags the server must carry; the first is the ownership tag of the scaler cluster. */
   tags: string[];
   /** Environment the server's worker needs (SERVER_ID, SERVER_NAME, POOL, REDIS_URL, …). */
@@ -107,6 +108,11 @@ export interface RequestWindows {
   tryStart(requestId: string, limits: RequestLimits): Promise<number>;
   /** The request has ended (answered or failed): from now on it counts at this moment. Never rejects. */
   end(requestId: string): Promise<void>;
+}
+
+/** The server type a spec asks for; specs from before server types existed ask for `default`. */
+export function typeOf(spec: ServerSpec): string {
+  return spec.type ?? 'default';
 }
 
 /** `mayCreate` applied to the specs the provider found missing: the ones it may buy. */

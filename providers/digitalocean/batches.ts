@@ -1,4 +1,4 @@
-import type { ServerSpec } from '../provider.ts';
+import { type ServerSpec, typeOf } from '../provider.ts';
 
 /** Specs that can share one create request: DigitalOcean gives every name of a request the same body. */
 export interface CreateGroup {
@@ -21,7 +21,7 @@ export function planCreateGroups(
 ): CreateGroup[] {
   const byBody = new Map<string, CreateGroup>();
   for (const spec of specs) {
-    const body = { type: spec.type, ...render(spec) };
+    const body = { type: typeOf(spec), ...render(spec) };
     const key = JSON.stringify([body.type, body.userData, body.tags]);
     const group = byBody.get(key) ?? { ...body, specs: [] };
     group.specs.push(spec);

@@ -9,6 +9,7 @@ import {
   ProviderError,
   type ProviderServer,
   type ServerSpec,
+  typeOf,
 } from '../provider.ts';
 import { type CreateGroup, planCreateGroups } from './batches.ts';
 import type { Catalog } from './catalog.ts';
@@ -63,13 +64,13 @@ export class DropletProvider implements Provider {
   async create(specs: ServerSpec[], options?: CreateOptions): Promise<CreatedServer[]> {
     if (specs.length === 0) return [];
     for (const spec of specs) this.checkSpec(spec);
-    const types = [...new Set(specs.map((s) => s.type))];
+    const types = [...new Set(specs.map(typeOf))];
     const settings = new Map(types.map((type) => [type, this.settingsOf(type)]));
     const templates = new Map(
       await Promise.all(types.map(async (type) => [type, await this.loadTemplate(type)] as const)),
     );
     const groups = planCreateGroups(specs, MAX_BATCH, (spec) =>
-      this.bodyOf(spec, templates.get(spec.type) ?? '', settings.get(spec.type)),
+      this.bodyOf(spec, templates.get(typeOf(spec)) ?? '', settings.get(typeOf(spec))),
     );
     // A caller may repeat a create whose answer it never saw: droplets that exist are adopted.
     const existing = await this.findByName(specs.map((s) => s.name));

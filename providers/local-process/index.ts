@@ -19,6 +19,7 @@ import {
   type Provider,
   type ProviderServer,
   type ServerSpec,
+  typeOf,
 } from '../provider.ts';
 import { runsThroughTsx, tsxLoaderUrl, tsxProblem } from './config.ts';
 
@@ -67,7 +68,7 @@ const bootScript = fileURLToPath(new URL('./boot.mjs', import.meta.url));
  * scaler exactly like a cloud server would. Nothing goes through a shell.
  */
 export function createLocalProcessProvider(options: LocalProcessOptions): Provider {
-  const typeOf = (type: string) => {
+  const settingsOf = (type: string) => {
     const overrides = type === 'default' ? {} : options.serverTypes?.[type];
     if (overrides === undefined)
       throw new Error(`unknown server type "${type}": define it under provider.serverTypes`);
@@ -91,7 +92,7 @@ export function createLocalProcessProvider(options: LocalProcessOptions): Provid
   }
   /** The worker entry's content and boot delay: editing the entry rolls the type's servers over. */
   const imageOf = (type: string) => {
-    const { entry, bootDelayMs } = typeOf(type);
+    const { entry, bootDelayMs } = settingsOf(type);
     const digest = createHash('sha256').update(readFileSync(entry)).digest('hex').slice(0, 12);
     return `${entry.split('/').pop() ?? entry} ${digest}, boot ${bootDelayMs} ms`;
   };
@@ -124,7 +125,7 @@ export function createLocalProcessProvider(options: LocalProcessOptions): Provid
     name: 'local-process',
     maxBatch: 50,
     async create(specs: ServerSpec[], createOptions?: CreateOptions): Promise<CreatedServer[]> {
-      for (const spec of specs) typeOf(spec.type); // an unknown type fails the call before anything starts
+      for (const spec of specs) settingsOf(typeOf(spec)); // an unknown type fails the call before anything starts
       // Creating a name that already runs adopts it, as a cloud provider's lookup by name would.
       const running = specs.filter((spec) => liveRecord(spec.name));
       const toStart = await creatable(
@@ -135,8 +136,8 @@ export function createLocalProcessProvider(options: LocalProcessOptions): Provid
       return adopted.concat(
         toStart.map((spec) => {
           const providerId = spec.name;
-          const { nodeArgs, bootDelayMs } = typeOf(spec.type);
-          const image = imageOf(spec.type);
+          const { nodeArgs, bootDelayMs } = settingsOf(typeOf(spec));
+          const image = imageOf(typeOf(spec));
           const pid = startServer(spec, nodeArgs, bootDelayMs, join(dir, `${providerId}.log`));
           const record: ProcessRecord = {
             providerId,
