@@ -16,6 +16,7 @@ export function bullKeys(prefix: string, queue: string) {
     active: `${base}:active`,
     delayed: `${base}:delayed`,
     completed: `${base}:completed`,
+    failed: `${base}:failed`,
     meta: `${base}:meta`,
     /** BullMQ INCRs it for every added job: its growth is the arrival count. */
     id: `${base}:id`,
@@ -52,6 +53,10 @@ export function scalerKeys({ prefix, cluster }: KeySpace) {
     lastDecision: (pool: string) => `${base}:decision:${pool}`,
     /** Consecutive failed creates and the pause that follows, per pool. */
     createFailures: (pool: string) => `${base}:create-failures:${pool}`,
+    /** Ring of per-interval aggregates of one pool (`fine` 10 s for an hour, `coarse` 5 min for a day). */
+    history: (pool: string, resolution: 'fine' | 'coarse') => `${base}:history:${resolution}:${pool}`,
+    /** Capped list of a pool's changes of desired count, newest first, for the charts' markers. */
+    historyMarks: (pool: string) => `${base}:history-marks:${pool}`,
     /** Sorted set of the provider API requests started in the last hour, scored by start time. */
     apiRequests: (provider: string) => `${base}:api-requests:${provider}`,
   };

@@ -108,7 +108,10 @@ export class Autoscaler {
     const wasLeading = parts.leadership.isLeader;
     if (!(await parts.leadership.ensure())) return;
     // A new term starts from what Redis says, not from what this process remembered last time it led.
-    if (!wasLeading) this.resetMemory();
+    if (!wasLeading) {
+      this.resetMemory();
+      parts.history.reset();
+    }
     try {
       await this.lead(parts);
     } catch (error) {
@@ -138,6 +141,8 @@ export class Autoscaler {
         beats,
         nowMs,
       );
+    if (samples)
+      await parts.history.record(this.pools, await parts.store.listIfChanged(records, readAt), nowMs);
     // Last, and by the clock: a slow provider list must never keep a tick from scaling, nor a
     // lease regained after one make the next tick reconcile again instead of scaling.
     const everyMs = this.config.lifecycle.reconcileEveryTicks * this.config.tickMs;

@@ -3,6 +3,7 @@ import { ownerTagOf, type Provider, poolTagOf, type ServerSpec } from '../../pro
 import type { AutoscalerConfig } from '../config/schema.ts';
 import type { ScalingEvent } from '../core/events.ts';
 import { FleetStore } from '../fleet/fleet-store.ts';
+import { HistoryStore } from '../fleet/history-store.ts';
 import { LeaderLease } from '../fleet/leader-lease.ts';
 import type { ServerRecord } from '../fleet/server-record.ts';
 import { Provisioner } from '../provisioning/provisioner.ts';
@@ -10,6 +11,7 @@ import { StalledChecker } from '../reconciler/stalled-checker.ts';
 import { QueueSampler } from '../sampler/queue-sampler.ts';
 import { serverEnvToVariables } from '../worker/server-env.ts';
 import { Leadership } from './leadership.ts';
+import { PoolHistoryRecorder } from './pool-history.ts';
 import { createProvider } from './provider-factory.ts';
 
 /** Everything a running scaler holds: its connections, its provider and what acts through them. */
@@ -23,6 +25,8 @@ export interface ScalerParts {
   /** Returns jobs of servers lost without a drain to their queues; only the leader's runs. */
   checker: StalledChecker;
   sampler: QueueSampler;
+  /** Writes the pools' history for status pages; only the leader's runs. */
+  history: PoolHistoryRecorder;
 }
 
 export interface PartsOptions {
@@ -62,7 +66,13 @@ export async function connectParts(o: PartsOptions): Promise<ScalerParts> {
   const checker = new StalledChecker(bullRedis, bullmqPrefix, config.lifecycle.stalledCheckMs);
   const leadership = new Leadership(lease, store, provisioner, checker, o.instance, o.emit);
   const sampler = new QueueSampler(redis, bullmqPrefix);
-  return { redis, bullRedis, provider, store, provisioner, leadership, checker, sampler };
+  const history = new PoolHistoryRecorder({
+    history: new HistoryStore(redis, { prefix: bullmqPrefix, cluster: config.cluster }),
+    redis,
+    config,
+    serverHourlyPriceUsd: async () => provider.serverHourlyPriceUsd?.(),
+  });
+  return { redis, bullRedis, provider, store, provisioner, leadership, checker, sampler, history };
 }
 
 /** What the provider needs to create a recorded server: its name, our tags and its worker's env. */
