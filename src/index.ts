@@ -27,3 +27,8 @@ export class Autoscaler extends Scaler {
     super(config, { attach: (scaler) => startSurfaces(scaler, options.logger), ...options });
   }
 }
+export {
+  createStatusHandler,
+  type StatusHandler,
+  type StatusHandlerOptions,
+} from './surfaces/http/handler.ts';

@@ -16,6 +16,13 @@ export const httpSchema = z
       .min(1)
       .default('127.0.0.1')
       .describe('Address the HTTP server binds; the default keeps it off the network, "0.0.0.0" opens it.'),
+    tokenEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name, e.g. "STATUS_TOKEN"')
+      .optional()
+      .describe(
+        'Name of the environment variable holding a bearer token the page, /status and /metrics then require (/healthz stays open); no auth when unset. The token itself never goes in a config file.',
+      ),
   })
   .strict()
   .default({ host: '127.0.0.1' })

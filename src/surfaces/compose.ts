@@ -12,9 +12,13 @@ export async function startSurfaces(scaler: ScalerView, logger: Logger | undefin
   const closers: (() => Promise<void>)[] = [];
   const { http, alerts } = scaler.config;
   if (http.port !== undefined) {
-    const server = await startHttpServer(scaler, { port: http.port, host: http.host });
+    const token = tokenFrom(http.tokenEnv, process.env);
+    const server = await startHttpServer(scaler, { port: http.port, host: http.host, token });
     closers.push(() => server.close());
-    logger?.info({ event: 'http.listening', url: server.url }, `status page at ${server.url}/`);
+    logger?.info(
+      { event: 'http.listening', url: server.url, auth: token === undefined ? 'none' : 'bearer token' },
+      `status page at ${server.url}/`,
+    );
   }
   if (alerts.webhookUrl !== undefined) {
     const alerter = startAlerts(scaler, { ...alerts, webhookUrl: alerts.webhookUrl }, logger);
@@ -25,4 +29,15 @@ export async function startSurfaces(scaler: ScalerView, logger: Logger | undefin
       for (const close of closers.reverse()) await close();
     },
   };
+}
+
+/** The status page's token from the variable `http.tokenEnv` names; a named but empty variable is a mistake, not "no auth". */
+export function tokenFrom(tokenEnv: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (tokenEnv === undefined) return undefined;
+  const token = env[tokenEnv];
+  if (token === undefined || token.trim() === '')
+    throw new Error(
+      `http.tokenEnv: the environment variable ${tokenEnv} is empty or unset; set it to the status page's token or remove http.tokenEnv`,
+    );
+  return token;
 }

@@ -74,10 +74,10 @@ describe('/metrics and /status', () => {
     expect(status.pools).toEqual([
       expect.objectContaining({
         pool: 'main',
-        queues: ['jobs'],
+        queues: [expect.objectContaining({ queue: 'jobs' })],
         backlog: state?.lastDemand?.backlog,
         desired: state?.last?.desired,
-        reason: state?.last?.reason,
+        decision: expect.stringMatching(/^(Adding|Removing|Holding) /),
         pin: null,
       }),
     ]);

@@ -1,60 +1,302 @@
+import type { Redis } from 'ioredis';
+import { scalerKeys } from '../../base/redis-keys.ts';
+import type { AutoscalerConfig, PoolConfig } from '../../config/schema.ts';
+import { decisionInWords } from '../../core/decision-words.ts';
+import type { Pin } from '../../core/pins.ts';
+import type { QueueSample, ServerState } from '../../core/types.ts';
+import { FleetStore } from '../../fleet/fleet-store.ts';
+import {
+  type HistoryBucket,
+  type HistoryRange,
+  HistoryStore,
+  historyRanges,
+  type ScaleMark,
+} from '../../fleet/history-store.ts';
+import { PinStore } from '../../fleet/pin-store.ts';
 import type { ServerRecord } from '../../fleet/server-record.ts';
-import type { ScalerHealth, ScalerView } from '../view.ts';
-import type { HistoryPoint } from './history.ts';
+import { type QueueActivity, queueActivity } from '../../sampler/queue-activity.ts';
+import { QueueSampler } from '../../sampler/queue-sampler.ts';
+import type { ScalerView } from '../view.ts';
+
+/** One queue as the page's per-queue rows show it. */
+export interface QueueRow {
+  queue: string;
+  paused: boolean;
+  waiting: number;
+  prioritized: number;
+  /** Delayed jobs whose time has come, and those still to come. */
+  dueDelayed: number;
+  upcomingDelayed: number;
+  active: number;
+  completedPerMin: number;
+  failedLastHour: number;
+  oldestWaitMs: number;
+  runtimeMs: number | null;
+}
 
 export interface PoolStatus {
   pool: string;
-  queues: string[];
+  queues: QueueRow[];
   minServers: number;
   maxServers: number;
+  targetWaitMs: number;
   backlog: number | null;
   oldestWaitMs: number | null;
   desired: number | null;
   current: number | null;
-  reason: string | null;
+  /** The last decision in plain words; null while no leader decided within the last few ticks. */
+  decision: string | null;
   pin: { servers: number; untilMs: number | null } | null;
-  servers: Partial<Record<ServerRecord['state'], number>>;
+  servers: Partial<Record<ServerState, number>>;
+  history: HistoryBucket[];
+  marks: ScaleMark[];
 }
 
-/** The body of GET /status, which the status page renders. */
+export interface ServerRow extends ServerRecord {
+  type: string | null;
+  region: string | null;
+  image: string | null;
+  /** When the server's worker last reported, and how busy it was; null without a live heartbeat. */
+  lastHeartbeatAtMs: number | null;
+  activeJobs: number | null;
+}
+
+/** One line of the event feed: a server's transition or a change of a pool's desired count. */
+export interface FeedEvent {
+  atMs: number;
+  pool: string | null;
+  server: string | null;
+  what: string;
+  reason: string;
+}
+
+/** The body of GET status, which the status page renders. */
 export interface StatusBody {
   cluster: string;
   atMs: number;
   tickMs: number;
-  health: ScalerHealth;
+  range: HistoryRange;
+  health: {
+    /** `read-only` when the page runs without a scaler in its process. */
+    role: 'leader' | 'standby' | 'read-only';
+    redisOk: boolean;
+    /** The instance holding the cluster's lease, or null when none does. */
+    leader: string | null;
+  };
+  cost: { perHourUsd: number | null; todayUsd: number | null };
   pools: PoolStatus[];
-  servers: ServerRecord[];
-  history: HistoryPoint[];
+  servers: ServerRow[];
+  events: FeedEvent[];
 }
 
-export async function statusOf(scaler: ScalerView, history: HistoryPoint[]): Promise<StatusBody> {
-  const [health, servers] = await Promise.all([scaler.health(), scaler.servers()]);
-  const states = scaler.poolStates();
-  const pools = scaler.config.pools.map((pool): PoolStatus => {
-    const state = states.get(pool.name);
-    const byState: PoolStatus['servers'] = {};
-    for (const s of servers) if (s.pool === pool.name) byState[s.state] = (byState[s.state] ?? 0) + 1;
+/** Events the feed shows. */
+const feedLength = 50;
+/** A saved decision older than this many ticks describes a scaler that stopped. */
+const staleTicks = 10;
+
+/**
+ * Builds the status page's body from Redis alone, so a page beside the user's app shows the same
+ * as the scaler's own; a scaler in the same process only adds its role.
+ */
+export class StatusReader {
+  private readonly fleet: FleetStore;
+  private readonly history: HistoryStore;
+  private readonly pins: PinStore;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly config: AutoscalerConfig,
+    private readonly scaler?: ScalerView,
+  ) {
+    const space = { prefix: config.redis.bullmqPrefix, cluster: config.cluster };
+    this.fleet = new FleetStore(redis, space);
+    this.history = new HistoryStore(redis, space);
+    this.pins = new PinStore(redis, space);
+  }
+
+  async status(range: HistoryRange, nowMs: number): Promise<StatusBody> {
+    const { config } = this;
+    const names = config.pools.map((p) => p.name);
+    const queues = config.pools.flatMap((p) => p.queues);
+    const prefix = config.redis.bullmqPrefix;
+    const [health, records, pins, samples, activity, audit, today] = await Promise.all([
+      this.health(),
+      this.fleet.list(),
+      this.pins.active(names, nowMs),
+      new QueueSampler(this.redis, prefix).sample(queues, nowMs),
+      queueActivity(this.redis, prefix, queues, nowMs),
+      this.fleet.history(undefined, feedLength),
+      this.history.spentSince(names, startOfUtcDay(nowMs), nowMs),
+    ]);
+    const rows = queueRows(samples, activity);
+    const pools = await Promise.all(
+      config.pools.map((pool) => this.poolStatus(pool, range, nowMs, records, rows, pins.get(pool.name))),
+    );
+    const perHour = pools.map((p) => p.history.at(-1)?.costPerHourUsd ?? null);
+    return {
+      cluster: config.cluster,
+      atMs: nowMs,
+      tickMs: config.tickMs,
+      range,
+      health,
+      cost: {
+        perHourUsd: perHour.every((c) => c === null)
+          ? null
+          : perHour.reduce<number>((sum, c) => sum + (c ?? 0), 0),
+        todayUsd: perHour.every((c) => c === null) ? null : today,
+      },
+      pools,
+      servers: await this.serverRows(records),
+      events: feed(
+        audit,
+        pools.flatMap((p) => p.marks),
+        names,
+      ),
+    };
+  }
+
+  private async poolStatus(
+    pool: PoolConfig,
+    range: HistoryRange,
+    nowMs: number,
+    records: ServerRecord[],
+    rows: Map<string, QueueRow>,
+    pin: Pin | undefined,
+  ): Promise<PoolStatus> {
+    const [saved, history, marks] = await Promise.all([
+      this.fleet.lastDecision(pool.name),
+      this.history.read(pool.name, range, nowMs),
+      this.history.marks(pool.name, nowMs - historyRanges[range]),
+    ]);
+    const decision = fresh(saved, nowMs, this.config.tickMs);
+    const servers: PoolStatus['servers'] = {};
+    for (const r of records) if (r.pool === pool.name) servers[r.state] = (servers[r.state] ?? 0) + 1;
     return {
       pool: pool.name,
-      queues: pool.queues,
+      queues: pool.queues.map((q) => rows.get(q)).filter((r): r is QueueRow => r !== undefined),
       minServers: pool.minServers,
       maxServers: pool.maxServers,
-      backlog: state?.lastDemand?.backlog ?? null,
-      oldestWaitMs: state?.lastDemand?.oldestWaitMs ?? null,
-      desired: state?.last?.desired ?? null,
-      current: state?.last?.current ?? null,
-      reason: state?.last?.reason ?? null,
-      pin: state?.pin ? { servers: state.pin.servers, untilMs: state.pin.untilMs ?? null } : null,
-      servers: byState,
+      targetWaitMs: pool.targetWaitMs,
+      backlog: decision?.backlog ?? null,
+      oldestWaitMs: decision?.oldestWaitMs ?? null,
+      desired: decision?.desired ?? null,
+      current: decision?.current ?? null,
+      decision: decision ? decisionInWords({ ...decision, pinnedTo: pin?.servers }, pool) : null,
+      pin: pin === undefined ? null : { servers: pin.servers, untilMs: pin.untilMs ?? null },
+      servers,
+      history,
+      marks,
     };
-  });
+  }
+
+  private async health(): Promise<StatusBody['health']> {
+    const [redisOk, lease] = await Promise.all([
+      this.redis.ping().then(
+        () => true,
+        () => false,
+      ),
+      this.redis.get(
+        scalerKeys({ prefix: this.config.redis.bullmqPrefix, cluster: this.config.cluster }).lease,
+      ),
+    ]);
+    const role = this.scaler === undefined ? 'read-only' : this.scaler.isLeader() ? 'leader' : 'standby';
+    // The lease value is `<fencing token>:<instance>`.
+    const leader = lease === null ? null : lease.slice(lease.indexOf(':') + 1);
+    return { role, redisOk, leader };
+  }
+
+  private async serverRows(records: ServerRecord[]): Promise<ServerRow[]> {
+    const beats = await this.fleet.heartbeats(records.map((r) => r.id));
+    const spec = serverSpecOf(this.config);
+    return records.map((r) => {
+      const beat = beats.get(r.id);
+      return { ...r, ...spec, lastHeartbeatAtMs: beat?.atMs ?? null, activeJobs: beat?.activeJobs ?? null };
+    });
+  }
+}
+
+interface SavedDecision {
+  atMs: number;
+  desired: number;
+  current: number;
+  backlog: number;
+  oldestWaitMs: number;
+  activeJobs: number;
+  terms: { steady: number; drain: number; busy: number; raw: number };
+}
+
+function fresh(
+  saved: Record<string, unknown> | undefined,
+  nowMs: number,
+  tickMs: number,
+): SavedDecision | undefined {
+  const d = saved as Partial<SavedDecision> | undefined;
+  if (d?.atMs === undefined || d.terms === undefined || nowMs - d.atMs > staleTicks * tickMs)
+    return undefined;
+  return d as SavedDecision;
+}
+
+/** Type, region and image of the pool's servers as the provider config names them; null where it does not. */
+function serverSpecOf(config: AutoscalerConfig): Pick<ServerRow, 'type' | 'region' | 'image'> {
+  const p = config.provider as Record<string, unknown>;
+  const text = (key: string) => (typeof p[key] === 'string' ? (p[key] as string) : null);
   return {
-    cluster: scaler.config.cluster,
-    atMs: Date.now(),
-    tickMs: scaler.config.tickMs,
-    health,
-    pools,
-    servers,
-    history,
+    type: text('size') ?? config.provider.type,
+    region: text('region'),
+    image: text('snapshot') ?? text('image'),
   };
+}
+
+function feed(
+  audit: Awaited<ReturnType<FleetStore['history']>>,
+  marks: ScaleMark[],
+  pools: string[],
+): FeedEvent[] {
+  const transitions = audit.map((e) => ({
+    atMs: e.atMs,
+    pool: poolOfServer(e.server, pools),
+    server: e.server,
+    what: e.from === '' ? e.to : `${e.from} → ${e.to}`,
+    reason: e.reason,
+  }));
+  const decisions = marks.map((m) => ({
+    atMs: m.atMs,
+    pool: m.pool,
+    server: null,
+    what: m.to > m.from ? 'scale up' : 'scale down',
+    reason: m.words,
+  }));
+  return [...transitions, ...decisions].sort((a, b) => b.atMs - a.atMs).slice(0, feedLength);
+}
+
+/** Server ids are `<pool>-<sequence>` (FleetStore.allocateIds). */
+function poolOfServer(server: string, pools: string[]): string | null {
+  return pools.find((p) => server.startsWith(`${p}-`) && /^\d+$/.test(server.slice(p.length + 1))) ?? null;
+}
+
+function startOfUtcDay(nowMs: number): number {
+  return nowMs - (nowMs % 86_400_000);
+}
+
+function queueRows(samples: QueueSample[], activity: QueueActivity[]): Map<string, QueueRow> {
+  const more = new Map(activity.map((a) => [a.queue, a]));
+  return new Map(
+    samples.map((s) => {
+      const a = more.get(s.queue);
+      const row: QueueRow = {
+        queue: s.queue,
+        paused: s.paused,
+        waiting: s.waiting,
+        prioritized: s.prioritized,
+        dueDelayed: s.dueDelayed,
+        upcomingDelayed: a?.upcomingDelayed ?? 0,
+        active: s.active,
+        completedPerMin: a?.completedLastMinute ?? 0,
+        failedLastHour: a?.failedLastHour ?? 0,
+        oldestWaitMs: s.oldestWaitMs,
+        runtimeMs: a?.runtimeMs ?? null,
+      };
+      return [s.queue, row];
+    }),
+  );
 }
