@@ -34,9 +34,9 @@ function action(f: DecisionFacts, p: PolicyLimits): string {
     return `${moving(f)}: pinned to ${servers(f.pinnedTo)} by an operator (the load alone needs ${need})`;
   if (desired > current) {
     if (desired < need && desired === p.maxServers)
-      return `${moving(f)}, capped at the pool's maximum of ${p.maxServers} (the load needs ${need})`;
+      return `${moving(f)}, capped at the pool's maximum of ${p.maxServers}`;
     if (desired < need && desired === current + p.maxStepUp)
-      return `${moving(f)}, at most ${p.maxStepUp} more per tick (the load needs ${need})`;
+      return `${moving(f)}, at most ${p.maxStepUp} more per tick`;
     if (desired > need && desired === p.minServers)
       return `${moving(f)} to keep the pool's minimum of ${p.minServers}`;
     return moving(f);
@@ -44,17 +44,14 @@ function action(f: DecisionFacts, p: PolicyLimits): string {
   if (desired < current) {
     if (desired > need && desired === p.minServers)
       return `${moving(f)}, down to the pool's minimum of ${p.minServers}`;
-    if (desired > need)
-      return `${moving(f)}; the scale-down window keeps ${desired} for now (the load needs ${need})`;
+    if (desired > need) return `${moving(f)}; the scale-down window keeps ${desired} for now`;
     return moving(f);
   }
-  if (need > current && current === p.maxServers)
-    return `Holding ${servers(current)}: the pool's maximum (the load needs ${need})`;
+  if (need > current && current === p.maxServers) return `Holding ${servers(current)}: the pool's maximum`;
   if (need < current && current === p.minServers) return `Holding ${servers(current)}: the pool's minimum`;
   if (need < current && f.oldestWaitMs > p.targetWaitMs)
     return `Holding ${servers(current)}: nothing is removed while jobs wait longer than the target`;
-  if (need < current)
-    return `Holding ${servers(current)}: the scale-down window keeps them (the load needs ${need})`;
+  if (need < current) return `Holding ${servers(current)}: the scale-down window keeps them`;
   return `Holding ${servers(current)}`;
 }
 

@@ -37,13 +37,13 @@ describe('a decision in plain words', () => {
   it('names the rule that made the difference: max, step, window, min, pin', () => {
     const needs = (raw: number) => ({ steady: raw, drain: 0, busy: 0, raw });
     expect(decisionInWords(facts({ desired: 4, current: 3, terms: needs(6) }), policy)).toContain(
-      "capped at the pool's maximum of 4 (the load needs 6)",
+      "capped at the pool's maximum of 4. No job is waiting; 0 jobs running. The load needs 6 servers",
     );
     expect(decisionInWords(facts({ desired: 3, current: 1, terms: needs(4) }), policy)).toContain(
-      'at most 2 more per tick (the load needs 4)',
+      'at most 2 more per tick. No job is waiting; 0 jobs running. The load needs 4 servers',
     );
     expect(decisionInWords(facts({ desired: 2, current: 3, terms: needs(1) }), policy)).toContain(
-      'the scale-down window keeps 2 for now (the load needs 1)',
+      'the scale-down window keeps 2 for now. No job is waiting; 0 jobs running. The load needs 1 server',
     );
     expect(
       decisionInWords(facts({ desired: 2, current: 2, terms: needs(1), oldestWaitMs: 9_000 }), policy),

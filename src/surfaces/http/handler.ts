@@ -8,7 +8,7 @@ import { type HistoryRange, historyRanges } from '../../fleet/history-store.ts';
 import type { ScalerView } from '../view.ts';
 import { refuse, TokenAuth } from './auth.ts';
 import { createMetrics } from './metrics.ts';
-import { pageCss, statusPageHtml } from './page.ts';
+import { pageCss, pageIcon, statusPageHtml } from './page.ts';
 import { pageScript } from './page-script.ts';
 import { StatusReader } from './status.ts';
 
@@ -72,6 +72,7 @@ export function createStatusHandler(
     '/': async (_req, res) => send(res, 200, 'text/html; charset=utf-8', statusPageHtml(config.cluster)),
     '/page.js': async (_req, res) => send(res, 200, 'text/javascript; charset=utf-8', pageScript),
     '/page.css': async (_req, res) => send(res, 200, 'text/css; charset=utf-8', pageCss),
+    '/icon.svg': async (_req, res) => send(res, 200, 'image/svg+xml', pageIcon),
     '/status': async (_req, res, url) => {
       const range = url.searchParams.get('range') ?? '1h';
       if (!(range in historyRanges)) {
@@ -88,7 +89,7 @@ export function createStatusHandler(
       send(res, 200, metrics.registry.contentType, await metrics.registry.metrics());
     },
   };
-  const open = new Set(['/page.js', '/page.css']);
+  const open = new Set(['/page.js', '/page.css', '/icon.svg']);
 
   const handler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');

@@ -25,7 +25,7 @@ td.reason { white-space: normal; min-width: 240px; font-size: 12px; color: #4950
 figure { margin: 0; min-width: 0; } figcaption { font-weight: 600; font-size: 13px; }
 .legend { display: flex; flex-wrap: wrap; gap: 2px 12px; font-size: 12px; color: #495057; }
 .swatch { display: inline-block; width: 14px; height: 4px; margin-right: 4px; vertical-align: middle; border-radius: 2px; }
-.swatch.dashed { height: 0; border-top: 2px dashed; background: none; }
+.swatch.dashed { height: 0; border-top-width: 2px; border-top-style: dashed; background: none; }
 svg { width: 100%; height: auto; display: block; }
 svg .tick { font-size: 10px; fill: #868e96; } svg .grid { stroke: #f1f3f5; } svg .axis { stroke: #adb5bd; }
 svg .line { stroke-width: 2; fill: none; } svg .band { stroke: none; opacity: .85; }
@@ -47,12 +47,16 @@ svg .mark.up path { fill: #2b8a3e; } svg .mark.down path { fill: #e67700; } svg 
 @media (max-width: 600px) { main { padding: 8px; } header { padding: 8px; } .charts { grid-template-columns: 1fr; } }
 `;
 
+/** Three rising bars: without an icon of its own the browser asks for /favicon.ico, outside a mounted page's path. */
+export const pageIcon =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><path fill="#2b8a3e" d="M1 10h4v5H1zM6 6h4v9H6zM11 1h4v14h-4z"/></svg>';
+
 /** The status page: no CDN, no build, no inline script or style; page.js polls GET status. */
 export function statusPageHtml(cluster: string): string {
   const name = escapeHtml(cluster);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>bullmq-autoscaler — ${name}</title><link rel="stylesheet" href="page.css"></head>
+<title>bullmq-autoscaler — ${name}</title><link rel="stylesheet" href="page.css"><link rel="icon" href="icon.svg"></head>
 <body>
 <header><h1>bullmq-autoscaler · <span id="cluster">${name}</span></h1>
 <span id="role" class="badge">…</span><span id="redis" class="badge">…</span><span id="cost"></span>
