@@ -2,6 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { expressApp } from '../../examples/express-status.ts';
+import { fastifyApp } from '../../examples/fastify-status.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { createStatusHandler, type StatusHandlerOptions } from '../../src/index.ts';
 import { Autoscaler } from '../../src/scaler/autoscaler.ts';
@@ -149,5 +151,59 @@ describe('createStatusHandler in a node:http server under a path prefix', () => 
     expect((await fetch(`${url}/ops/status`)).status).toBe(200);
     // Not ours: handed on to the next middleware.
     expect((await fetch(`${url}/ops/elsewhere`)).status).toBe(418);
+  });
+});
+
+describe('the examples: the page mounted in Express and in Fastify', () => {
+  it('Express: behind the app’s own guard, under its prefix, beside its routes', async () => {
+    const fx = fleetFixture('express');
+    cleanups.push(fx.cleanup);
+    const redis = new Redis(fx.config.redis?.url ?? '');
+    cleanups.push(async () => void (await redis.quit()));
+    let guarded = 0;
+    const { app, close } = expressApp(redis, parseConfig(fx.config, {}), (_req, _res, next) => {
+      guarded++;
+      next();
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+    cleanups.push(async () => {
+      await close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    expect(await (await fetch(`${url}/`)).text()).toBe('your app');
+    expect((await fetch(`${url}/ops/autoscaler`, { redirect: 'manual' })).headers.get('location')).toBe(
+      '/ops/autoscaler/',
+    );
+    const page = await fetch(`${url}/ops/autoscaler/`);
+    expect(await page.text()).toContain('<script src="page.js">');
+    const status = (await (await fetch(`${url}/ops/autoscaler/status`)).json()) as StatusBody;
+    expect(status.health.role).toBe('read-only');
+    expect(guarded).toBeGreaterThanOrEqual(3);
+  });
+
+  it('Fastify: with a token, the sign-in form’s post reaches the handler and its cookie opens the page', async () => {
+    const fx = fleetFixture('fastify');
+    cleanups.push(fx.cleanup);
+    const redis = new Redis(fx.config.redis?.url ?? '');
+    cleanups.push(async () => void (await redis.quit()));
+    const app = fastifyApp(redis, parseConfig(fx.config, {}), 'fastify-secret');
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    cleanups.push(() => app.close());
+    const base = `${address}/ops/autoscaler`;
+    expect(await (await fetch(`${address}/`)).text()).toBe('your app');
+    expect((await fetch(`${base}/status`)).status).toBe(401);
+    const signIn = await fetch(`${base}/sign-in`, {
+      method: 'POST',
+      body: new URLSearchParams({ token: 'fastify-secret' }),
+      redirect: 'manual',
+    });
+    expect(signIn.status).toBe(303);
+    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const status = await fetch(`${base}/status?range=24h`, { headers: { cookie } });
+    expect(status.status).toBe(200);
+    expect(((await status.json()) as StatusBody).range).toBe('24h');
   });
 });
