@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { ConfigError } from '../config/load.ts';
 import { startAlerts } from './alerts/alerter.ts';
 import { startHttpServer } from './http/server.ts';
 import type { ScalerView } from './view.ts';
@@ -36,8 +37,8 @@ export function tokenFrom(tokenEnv: string | undefined, env: NodeJS.ProcessEnv):
   if (tokenEnv === undefined) return undefined;
   const token = env[tokenEnv];
   if (token === undefined || token.trim() === '')
-    throw new Error(
+    throw new ConfigError([
       `http.tokenEnv: the environment variable ${tokenEnv} is empty or unset; set it to the status page's token or remove http.tokenEnv`,
-    );
+    ]);
   return token;
 }

@@ -4,12 +4,14 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expressApp } from '../../examples/express-status.ts';
 import { fastifyApp } from '../../examples/fastify-status.ts';
-import { parseConfig } from '../../src/config/load.ts';
+import { ConfigError, parseConfig } from '../../src/config/load.ts';
 import { createStatusHandler, type StatusHandlerOptions } from '../../src/index.ts';
 import { Autoscaler } from '../../src/scaler/autoscaler.ts';
+import { tokenFrom } from '../../src/surfaces/compose.ts';
 import type { StatusBody } from '../../src/surfaces/http/status.ts';
+import { captureLog } from '../helpers/capture-log.ts';
 import { waitFor } from '../helpers/redis.ts';
-import { fleetFixture } from './http-fixture.ts';
+import { fleetFixture, freePort } from './http-fixture.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -205,5 +207,44 @@ describe('the examples: the page mounted in Express and in Fastify', () => {
     const status = await fetch(`${base}/status?range=24h`, { headers: { cookie } });
     expect(status.status).toBe(200);
     expect(((await status.json()) as StatusBody).range).toBe('24h');
+  });
+});
+
+describe('the built-in server with a token from the environment', () => {
+  it('requires it everywhere but /healthz, and never logs it', async () => {
+    const fx = fleetFixture('builtin-auth');
+    cleanups.push(fx.cleanup);
+    const variable = `STATUS_TOKEN_${process.pid}`;
+    const token = 'from-the-environment-7c1f';
+    process.env[variable] = token;
+    cleanups.push(async () => {
+      delete process.env[variable];
+    });
+    const port = await freePort();
+    const log = captureLog();
+    const scaler = new Autoscaler(
+      { ...fx.config, http: { port, host: '127.0.0.1', tokenEnv: variable } },
+      { logger: log.logger },
+    );
+    cleanups.push(() => scaler.close());
+    await scaler.start();
+    const url = `http://127.0.0.1:${port}`;
+    expect((await fetch(`${url}/status`)).status).toBe(401);
+    expect((await fetch(`${url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(
+      200,
+    );
+    expect((await fetch(`${url}/healthz`)).status).not.toBe(401);
+    expect(log.events('http.listening')[0]).toMatchObject({ auth: 'bearer token' });
+    expect(JSON.stringify(log.lines)).not.toContain(token);
+  });
+
+  it('a named but empty variable is a config error naming http.tokenEnv, not a page without auth', () => {
+    expect(() => tokenFrom('STATUS_TOKEN', { STATUS_TOKEN: ' ' })).toThrow(ConfigError);
+    expect(() => tokenFrom('STATUS_TOKEN', {})).toThrow(
+      /^http\.tokenEnv: the environment variable STATUS_TOKEN/,
+    );
+    expect(tokenFrom(undefined, { STATUS_TOKEN: 'x' })).toBeUndefined();
+    expect(tokenFrom('STATUS_TOKEN', { STATUS_TOKEN: 'x' })).toBe('x');
   });
 });
