@@ -39,7 +39,8 @@ export class PoolHistoryRecorder {
     const tickMs = config.tickMs;
     const elapsedMs = Math.min(nowMs - (this.lastAtMs ?? nowMs - tickMs), maxTicksPerRecord * tickMs);
     this.lastAtMs = nowMs;
-    const price = await this.o.serverHourlyPriceUsd();
+    // A price the provider cannot give now (its API failing) is no reason to lose the history or the tick.
+    const price = await this.o.serverHourlyPriceUsd().catch(() => undefined);
     const ticks = new Map<string, PoolTick>();
     await Promise.all(
       config.pools.map(async (pool) => {

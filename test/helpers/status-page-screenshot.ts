@@ -1,7 +1,7 @@
 // Regenerates docs/status-page.png and docs/status-page-phone.png from a real run:
-//   npx tsx test/helpers/status-page-screenshot.ts            (about four minutes)
+//   npx tsx test/helpers/status-page-screenshot.ts            (about six minutes)
 // Two pools of local-process servers on the Redis at REDIS_URL (its own key prefix, removed
-// afterwards) take four bursts of work; the page is photographed at 1280 and 390 px.
+// afterwards) take six bursts of work; the page is photographed at 1280 and 390 px.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,10 +44,12 @@ try {
     [200, 20],
     [400, 40],
     [120, 10],
+    [60, 30],
+    [500, 10],
     [300, 30],
   ] as const) {
     await burst(e, r);
-    await sleep(50_000);
+    await sleep(60_000);
   }
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',

@@ -9,7 +9,7 @@
  */
 export const chartScript = `
 const svgNs = 'http://www.w3.org/2000/svg';
-const box = { w: 560, h: 190, left: 52, right: 10, top: 12, bottom: 24 };
+const box = { w: 420, h: 180, left: 44, right: 8, top: 12, bottom: 22 };
 
 function niceStep(span, count) {
   const raw = span / Math.max(1, count);
@@ -82,7 +82,7 @@ function drawChart(spec) {
     svg.append(el('line', { x1: box.left, x2: box.w - box.right, y1: y(v), y2: y(v), class: v === 0 ? 'axis' : 'grid' }));
     svg.append(el('text', { x: box.left - 6, y: y(v) + 3, 'text-anchor': 'end', class: 'tick', 'data-y-tick': v }, spec.format(v)));
   }
-  for (const t of xTicks(spec.start, spec.end, 6)) {
+  for (const t of xTicks(spec.start, spec.end, 5)) {
     svg.append(el('line', { x1: x(t), x2: x(t), y1: box.top, y2: box.h - box.bottom, class: 'grid' }));
     svg.append(el('text', { x: x(t), y: box.h - 8, 'text-anchor': 'middle', class: 'tick', 'data-x-tick': t }, clockShort(t)));
   }

@@ -44,6 +44,9 @@ function stateTag(state) {
   return span;
 }
 
+/** The feed's newest lines on the page; GET status carries more. */
+const shownEvents = 15;
+
 const stackOrder = ['ready', 'booting', 'creating', 'requested', 'draining', 'deleting', 'hanging', 'failed'];
 
 /** The wait, servers and jobs charts of one pool from its history intervals. */
@@ -150,7 +153,7 @@ function render(s) {
   byId('updated').textContent = 'updated ' + clock(s.atMs);
   byId('pools').replaceChildren(...s.pools.map((p) => poolSection(p, s)));
   fill('queues', s.pools.flatMap((p) => p.queues.map((q) => queueRow(p.pool, q))), 'no queues', 10);
-  fill('events', s.events.map(eventRow), 'no events yet', 5);
+  fill('events', s.events.slice(0, shownEvents).map(eventRow), 'no events yet', 5);
   fill('servers', s.servers.map((r) => serverRow(r, s.atMs)), 'no servers', 10);
   for (const b of document.querySelectorAll('[data-range]')) b.setAttribute('aria-pressed', String(b.dataset.range === range));
   document.body.dataset.loaded = 'true';

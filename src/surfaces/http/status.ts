@@ -3,7 +3,7 @@ import { scalerKeys } from '../../base/redis-keys.ts';
 import type { AutoscalerConfig, PoolConfig } from '../../config/schema.ts';
 import { decisionInWords } from '../../core/decision-words.ts';
 import type { Pin } from '../../core/pins.ts';
-import type { QueueSample, ServerState } from '../../core/types.ts';
+import type { ServerState } from '../../core/types.ts';
 import { FleetStore } from '../../fleet/fleet-store.ts';
 import {
   type HistoryBucket,
@@ -14,25 +14,10 @@ import {
 } from '../../fleet/history-store.ts';
 import { PinStore } from '../../fleet/pin-store.ts';
 import type { ServerRecord } from '../../fleet/server-record.ts';
-import { type QueueActivity, queueActivity } from '../../sampler/queue-activity.ts';
+import { queueActivity } from '../../sampler/queue-activity.ts';
 import { QueueSampler } from '../../sampler/queue-sampler.ts';
 import type { ScalerView } from '../view.ts';
-
-/** One queue as the page's per-queue rows show it. */
-export interface QueueRow {
-  queue: string;
-  paused: boolean;
-  waiting: number;
-  prioritized: number;
-  /** Delayed jobs whose time has come, and those still to come. */
-  dueDelayed: number;
-  upcomingDelayed: number;
-  active: number;
-  completedPerMin: number;
-  failedLastHour: number;
-  oldestWaitMs: number;
-  runtimeMs: number | null;
-}
+import { type FeedEvent, feed, feedLength, type QueueRow, queueRows } from './status-rows.ts';
 
 export interface PoolStatus {
   pool: string;
@@ -61,15 +46,6 @@ export interface ServerRow extends ServerRecord {
   activeJobs: number | null;
 }
 
-/** One line of the event feed: a server's transition or a change of a pool's desired count. */
-export interface FeedEvent {
-  atMs: number;
-  pool: string | null;
-  server: string | null;
-  what: string;
-  reason: string;
-}
-
 /** The body of GET status, which the status page renders. */
 export interface StatusBody {
   cluster: string;
@@ -89,8 +65,6 @@ export interface StatusBody {
   events: FeedEvent[];
 }
 
-/** Events the feed shows. */
-const feedLength = 50;
 /** A saved decision older than this many ticks describes a scaler that stopped. */
 const staleTicks = 10;
 
@@ -247,56 +221,6 @@ function serverSpecOf(config: AutoscalerConfig): Pick<ServerRow, 'type' | 'regio
   };
 }
 
-function feed(
-  audit: Awaited<ReturnType<FleetStore['history']>>,
-  marks: ScaleMark[],
-  pools: string[],
-): FeedEvent[] {
-  const transitions = audit.map((e) => ({
-    atMs: e.atMs,
-    pool: poolOfServer(e.server, pools),
-    server: e.server,
-    what: e.from === '' ? e.to : `${e.from} → ${e.to}`,
-    reason: e.reason,
-  }));
-  const decisions = marks.map((m) => ({
-    atMs: m.atMs,
-    pool: m.pool,
-    server: null,
-    what: m.to > m.from ? 'scale up' : 'scale down',
-    reason: m.words,
-  }));
-  return [...transitions, ...decisions].sort((a, b) => b.atMs - a.atMs).slice(0, feedLength);
-}
-
-/** Server ids are `<pool>-<sequence>` (FleetStore.allocateIds). */
-function poolOfServer(server: string, pools: string[]): string | null {
-  return pools.find((p) => server.startsWith(`${p}-`) && /^\d+$/.test(server.slice(p.length + 1))) ?? null;
-}
-
 function startOfUtcDay(nowMs: number): number {
   return nowMs - (nowMs % 86_400_000);
-}
-
-function queueRows(samples: QueueSample[], activity: QueueActivity[]): Map<string, QueueRow> {
-  const more = new Map(activity.map((a) => [a.queue, a]));
-  return new Map(
-    samples.map((s) => {
-      const a = more.get(s.queue);
-      const row: QueueRow = {
-        queue: s.queue,
-        paused: s.paused,
-        waiting: s.waiting,
-        prioritized: s.prioritized,
-        dueDelayed: s.dueDelayed,
-        upcomingDelayed: a?.upcomingDelayed ?? 0,
-        active: s.active,
-        completedPerMin: a?.completedLastMinute ?? 0,
-        failedLastHour: a?.failedLastHour ?? 0,
-        oldestWaitMs: s.oldestWaitMs,
-        runtimeMs: a?.runtimeMs ?? null,
-      };
-      return [s.queue, row];
-    }),
-  );
 }
