@@ -30,7 +30,8 @@ const lower = {
   provisioning: ['base', 'core', 'config', 'fleet', 'provider-contract'],
   reconciler: ['base', 'core', 'config', 'fleet', 'provisioning', 'provider-contract'],
   scaler: belowScaler,
-  surfaces: ['base', 'core', 'config', 'fleet'],
+  // The read-only status page samples queues itself (no scaler in its process): sampler is below it.
+  surfaces: ['base', 'core', 'config', 'fleet', 'sampler'],
   simulate: ['base', 'core', 'config'],
   index: ['base', 'core', 'config', 'fleet', 'scaler', 'surfaces', 'provider-contract'],
   cli: [...belowScaler, 'scaler', 'surfaces', 'simulate', 'index'],
