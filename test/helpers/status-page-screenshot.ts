@@ -13,7 +13,7 @@ import { ownerTagOf } from '../../providers/provider.ts';
 import { loadConfigFile } from '../../src/config/load.ts';
 import { deletePrefix } from '../../src/dev/delete-prefix.ts';
 import { freePort } from '../../src/dev/ensure-redis.ts';
-import { Autoscaler } from '../../src/scaler/autoscaler.ts';
+import { Autoscaler } from '../../src/index.ts';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const id = randomBytes(3).toString('hex');

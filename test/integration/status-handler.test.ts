@@ -5,7 +5,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { expressApp } from '../../examples/express-status.ts';
 import { fastifyApp } from '../../examples/fastify-status.ts';
 import { ConfigError, parseConfig } from '../../src/config/load.ts';
-import { createStatusHandler, type StatusHandlerOptions } from '../../src/index.ts';
+import {
+  Autoscaler as AutoscalerWithSurfaces,
+  createStatusHandler,
+  type StatusHandlerOptions,
+} from '../../src/index.ts';
 import { Autoscaler } from '../../src/scaler/autoscaler.ts';
 import { tokenFrom } from '../../src/surfaces/compose.ts';
 import type { StatusBody } from '../../src/surfaces/http/status.ts';
@@ -222,7 +226,8 @@ describe('the built-in server with a token from the environment', () => {
     });
     const port = await freePort();
     const log = captureLog();
-    const scaler = new Autoscaler(
+    // The public Autoscaler: the one that starts the surfaces its config turns on.
+    const scaler = new AutoscalerWithSurfaces(
       { ...fx.config, http: { port, host: '127.0.0.1', tokenEnv: variable } },
       { logger: log.logger },
     );
