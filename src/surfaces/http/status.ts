@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { scalerKeys } from '../../base/redis-keys.ts';
 import type { AutoscalerConfig, PoolConfig } from '../../config/schema.ts';
-import { decisionInWords } from '../../core/decision-words.ts';
+import { type DecisionFacts, decisionInWords } from '../../core/decision-words.ts';
 import type { Pin } from '../../core/pins.ts';
 import type { ServerState } from '../../core/types.ts';
 import { FleetStore } from '../../fleet/fleet-store.ts';
@@ -189,15 +189,8 @@ export class StatusReader {
   }
 }
 
-interface SavedDecision {
-  atMs: number;
-  desired: number;
-  current: number;
-  backlog: number;
-  oldestWaitMs: number;
-  activeJobs: number;
-  terms: { steady: number; drain: number; busy: number; raw: number };
-}
+/** The snapshot the leader saves after each tick (tick.ts), with when it was taken. */
+type SavedDecision = Omit<DecisionFacts, 'pinnedTo'> & { atMs: number };
 
 function fresh(
   saved: Record<string, unknown> | undefined,
