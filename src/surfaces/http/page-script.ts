@@ -178,8 +178,12 @@ for (const b of document.querySelectorAll('[data-range]')) {
     refresh();
   });
 }
-refresh();
-setInterval(refresh, 5000);
+// A day's chart moves one 5-minute interval at a time: no need to fetch it every 5 s.
+async function loop() {
+  await refresh();
+  setTimeout(loop, range === '24h' ? 30000 : 5000);
+}
+loop();
 `;
 
 export const pageScript = `'use strict';\n${chartScript}\n${tablesScript}`;
