@@ -108,10 +108,7 @@ export class Autoscaler {
     const wasLeading = parts.leadership.isLeader;
     if (!(await parts.leadership.ensure())) return;
     // A new term starts from what Redis says, not from what this process remembered last time it led.
-    if (!wasLeading) {
-      this.resetMemory();
-      parts.history.reset();
-    }
+    if (!wasLeading) this.resetMemory();
     try {
       await this.lead(parts);
     } catch (error) {
@@ -199,6 +196,7 @@ export class Autoscaler {
     this.pools.clear();
     this.lastSeen.clear();
     this.orphansSeenAt.clear();
+    this.parts?.history.reset();
   }
 
   /** The fleet as recorded in Redis. */

@@ -71,6 +71,7 @@ export async function connectParts(o: PartsOptions): Promise<ScalerParts> {
     redis,
     config,
     serverHourlyPriceUsd: async () => provider.serverHourlyPriceUsd?.(),
+    emit: o.emit,
   });
   return { redis, bullRedis, provider, store, provisioner, leadership, checker, sampler, history };
 }

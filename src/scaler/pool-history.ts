@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
+import { messageOf } from '../base/errors.ts';
 import type { AutoscalerConfig } from '../config/schema.ts';
 import { decisionInWords } from '../core/decision-words.ts';
+import type { ScalingEvent } from '../core/events.ts';
 import { liveStates } from '../core/server-state.ts';
 import type { HistoryStore, PoolTick } from '../fleet/history-store.ts';
 import type { ServerRecord } from '../fleet/server-record.ts';
@@ -25,6 +27,8 @@ export class PoolHistoryRecorder {
       config: AutoscalerConfig;
       /** What one server costs per hour; undefined when the provider cannot tell. */
       serverHourlyPriceUsd: () => Promise<number | undefined>;
+      /** Where a failed write is reported: it is skipped, never allowed to cost the tick its reconcile. */
+      emit: (event: ScalingEvent) => void;
     },
   ) {}
 
@@ -35,6 +39,12 @@ export class PoolHistoryRecorder {
   }
 
   async record(pools: ReadonlyMap<string, PoolState>, records: ServerRecord[], nowMs: number): Promise<void> {
+    await this.write(pools, records, nowMs).catch((error: unknown) =>
+      this.o.emit({ event: 'tick.failed', error: `history: ${messageOf(error)}` }),
+    );
+  }
+
+  private async write(pools: ReadonlyMap<string, PoolState>, records: ServerRecord[], nowMs: number) {
     const { config } = this.o;
     const tickMs = config.tickMs;
     const elapsedMs = Math.min(nowMs - (this.lastAtMs ?? nowMs - tickMs), maxTicksPerRecord * tickMs);

@@ -2,7 +2,9 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { scalerKeys } from '../../src/base/redis-keys.ts';
 import { HistoryStore, type PoolTick, resolutions } from '../../src/fleet/history-store.ts';
+import { Autoscaler } from '../../src/scaler/autoscaler.ts';
 import { deletePrefix, redisUrl, uniquePrefix } from '../helpers/redis.ts';
+import { fleetFixture } from './http-fixture.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -92,5 +94,33 @@ describe('the history rings in Redis', () => {
     await history.mark({ atMs: t0 + 5_000, pool: 'main', from: 2, to: 1, words: 'down' });
     expect((await history.marks('main', t0)).map((m) => m.words)).toEqual(['up', 'down']);
     expect((await history.marks('main', t0 + 1)).map((m) => m.words)).toEqual(['down']);
+  });
+});
+
+describe('the leader writing history', () => {
+  it('reports a failed write and still scales: the history never costs a tick', async () => {
+    const fx = fleetFixture('history-broken');
+    cleanups.push(fx.cleanup);
+    const redis = new Redis(redisUrl());
+    cleanups.push(async () => void (await redis.quit()));
+    const keys = scalerKeys({
+      prefix: fx.config.redis?.bullmqPrefix ?? '',
+      cluster: fx.config.cluster ?? '',
+    });
+    // A key of the wrong type where the ring should be: every write to it fails.
+    await redis.set(keys.history('main', 'fine'), 'not a hash');
+    const scaler = new Autoscaler(fx.config);
+    cleanups.push(() => scaler.close());
+    const failures: string[] = [];
+    scaler.on('tick.failed', (e) => failures.push(e.error));
+    await fx.addSlowJobs(4);
+    await scaler.tick();
+    expect(failures).toEqual([expect.stringMatching(/^history: WRONGTYPE/)]);
+    expect((await scaler.servers()).length).toBeGreaterThan(0);
+
+    await redis.del(keys.history('main', 'fine'));
+    await scaler.tick();
+    expect(failures).toHaveLength(1);
+    expect(await redis.hlen(keys.history('main', 'fine'))).toBe(1);
   });
 });
