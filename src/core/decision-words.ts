@@ -51,7 +51,8 @@ function action(f: DecisionFacts, p: PolicyLimits): string {
   if (need < current && current === p.minServers) return `Holding ${servers(current)}: the pool's minimum`;
   if (need < current && f.oldestWaitMs > p.targetWaitMs)
     return `Holding ${servers(current)}: nothing is removed while jobs wait longer than the target`;
-  if (need < current) return `Holding ${servers(current)}: the scale-down window keeps them`;
+  if (need < current)
+    return `Holding ${servers(current)}: the scale-down window keeps ${current === 1 ? 'it' : 'them'}`;
   return `Holding ${servers(current)}`;
 }
 
