@@ -137,7 +137,8 @@ describe('createStatusHandler in a node:http server under a path prefix', () => 
     cleanups.push(fx.cleanup);
     const redis = new Redis(fx.config.redis?.url ?? '');
     cleanups.push(async () => void (await redis.quit()));
-    const handler = createStatusHandler(redis, { config: parseConfig(fx.config, {}), basePath: '/ops' });
+    // No basePath: with the prefix stripped by the framework the handler finds its place from originalUrl.
+    const handler = createStatusHandler(redis, { config: parseConfig(fx.config, {}), token: 'mounted' });
     const server = createServer((req, res) => {
       // What app.use('/ops', handler) does to the request before calling the handler.
       const originalUrl = req.url ?? '/';
@@ -154,7 +155,18 @@ describe('createStatusHandler in a node:http server under a path prefix', () => 
     });
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     expect((await fetch(`${url}/ops`, { redirect: 'manual' })).headers.get('location')).toBe('/ops/');
-    expect((await fetch(`${url}/ops/status`)).status).toBe(200);
+    expect((await fetch(`${url}/ops/status`)).status).toBe(401);
+    const signIn = await fetch(`${url}/ops/sign-in`, {
+      method: 'POST',
+      body: new URLSearchParams({ token: 'mounted' }),
+      redirect: 'manual',
+    });
+    expect(signIn.headers.get('location')).toBe('/ops/');
+    const cookie = signIn.headers.get('set-cookie') ?? '';
+    expect(cookie).toContain('Path=/ops/;');
+    expect(
+      (await fetch(`${url}/ops/status`, { headers: { cookie: cookie.split(';')[0] ?? '' } })).status,
+    ).toBe(200);
     // Not ours: handed on to the next middleware.
     expect((await fetch(`${url}/ops/elsewhere`)).status).toBe(418);
   });

@@ -14,10 +14,7 @@ const maxFormBytes = 4_096;
 export class TokenAuth {
   private readonly digest: Buffer;
 
-  constructor(
-    token: string,
-    private readonly cookiePath: string,
-  ) {
+  constructor(token: string) {
     this.digest = sha256(token);
   }
 
@@ -28,16 +25,16 @@ export class TokenAuth {
     return [bearer, cookie].some((given) => given !== undefined && this.matches(given));
   }
 
-  /** Handles POST sign-in: sets the cookie and sends the browser to the page, or answers 401 again. */
-  async signIn(req: IncomingMessage, res: ServerResponse, pageUrl: string): Promise<void> {
+  /** Handles POST sign-in: sets the cookie for the page's path and sends the browser there, or answers 401 again. */
+  async signIn(req: IncomingMessage, res: ServerResponse, pagePath: string): Promise<void> {
     const token = new URLSearchParams(await readBody(req)).get('token') ?? '';
     if (!this.matches(token)) {
       refuse(res, 'That token is not the one this status page was started with.');
       return;
     }
     res.writeHead(303, {
-      location: pageUrl,
-      'set-cookie': `${cookieName}=${encodeURIComponent(token)}; Path=${this.cookiePath}; HttpOnly; SameSite=Strict`,
+      location: pagePath,
+      'set-cookie': `${cookieName}=${encodeURIComponent(token)}; Path=${pagePath}; HttpOnly; SameSite=Strict`,
     });
     res.end();
   }

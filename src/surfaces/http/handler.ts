@@ -66,7 +66,7 @@ export function createStatusHandler(
   const reader = new StatusReader(redis, config, scaler);
   const metrics = scaler ? createMetrics(scaler) : undefined;
   const base = (options.basePath ?? '').replace(/\/+$/, '');
-  const auth = options.token ? new TokenAuth(options.token, `${base}/`) : undefined;
+  const auth = options.token ? new TokenAuth(options.token) : undefined;
 
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>> = {
     '/': async (_req, res) => send(res, 200, 'text/html; charset=utf-8', statusPageHtml(config.cluster)),
@@ -110,7 +110,9 @@ export function createStatusHandler(
       return;
     }
     if (path === '/sign-in' && req.method === 'POST' && auth) {
-      void auth.signIn(req, res, `${base}/`).catch((error: unknown) => fail(res, error));
+      // Where the page is, as the browser sees it: right even when the framework stripped the prefix.
+      const page = original.pathname.slice(0, -'sign-in'.length);
+      void auth.signIn(req, res, page).catch((error: unknown) => fail(res, error));
       return;
     }
     const route = routes[path];
