@@ -6,8 +6,8 @@ import type { Provider } from '../../providers/provider.ts';
 import { messageOf } from '../base/errors.ts';
 import { parseConfig } from '../config/load.ts';
 import type { AutoscalerConfig, AutoscalerConfigInput } from '../config/schema.ts';
+import { billedHourlyCostUsd } from '../core/cost.ts';
 import { type EventOf, type ScalingEvent, type ScalingEventName, warningEvents } from '../core/events.ts';
-import { liveStates } from '../core/server-state.ts';
 import type { QueueSample } from '../core/types.ts';
 import { FencedError } from '../fleet/fleet-store.ts';
 import { advanceLifecycle } from '../fleet/lifecycle.ts';
@@ -209,16 +209,10 @@ export class Autoscaler {
   /** What the servers still billed cost per hour (USD); undefined when the provider cannot price them. */
   async hourlyCostUsd(): Promise<number | undefined> {
     this.parts ??= await this.connect();
-    const billed = (await this.parts.store.list()).filter(
-      (r) => liveStates.includes(r.state) && r.providerId !== undefined,
+    const { provider } = this.parts;
+    return billedHourlyCostUsd(await this.parts.store.list(), async (type) =>
+      provider.serverHourlyPriceUsd?.(type),
     );
-    let total = 0;
-    for (const r of billed) {
-      const price = await this.parts.provider.serverHourlyPriceUsd?.(r.type ?? 'default');
-      if (price === undefined) return undefined;
-      total += price;
-    }
-    return total;
   }
 
   /** Per pool, the last decision and the demand behind it. */

@@ -70,7 +70,7 @@ export async function connectParts(o: PartsOptions): Promise<ScalerParts> {
     history: new HistoryStore(redis, { prefix: bullmqPrefix, cluster: config.cluster }),
     redis,
     config,
-    serverHourlyPriceUsd: async () => provider.serverHourlyPriceUsd?.(),
+    serverHourlyPriceUsd: async (type) => provider.serverHourlyPriceUsd?.(type),
     emit: o.emit,
   });
   return { redis, bullRedis, provider, store, provisioner, leadership, checker, sampler, history };

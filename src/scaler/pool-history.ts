@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import { messageOf } from '../base/errors.ts';
 import type { AutoscalerConfig } from '../config/schema.ts';
+import { billedHourlyCostUsd } from '../core/cost.ts';
 import { decisionInWords } from '../core/decision-words.ts';
 import type { ScalingEvent } from '../core/events.ts';
-import { liveStates } from '../core/server-state.ts';
 import type { HistoryStore, PoolTick } from '../fleet/history-store.ts';
 import type { ServerRecord } from '../fleet/server-record.ts';
 import { finishedBetween } from '../sampler/queue-activity.ts';
@@ -26,7 +26,7 @@ export class PoolHistoryRecorder {
       redis: Redis;
       config: AutoscalerConfig;
       /** What one server costs per hour; undefined when the provider cannot tell. */
-      serverHourlyPriceUsd: () => Promise<number | undefined>;
+      serverHourlyPriceUsd: (type: string) => Promise<number | undefined>;
       /** Where a failed write is reported: it is skipped, never allowed to cost the tick its reconcile. */
       emit: (event: ScalingEvent) => void;
     },
@@ -50,7 +50,7 @@ export class PoolHistoryRecorder {
     const elapsedMs = Math.min(nowMs - (this.lastAtMs ?? nowMs - tickMs), maxTicksPerRecord * tickMs);
     this.lastAtMs = nowMs;
     // A price the provider cannot give now (its API failing) is no reason to lose the history or the tick.
-    const price = await this.o.serverHourlyPriceUsd().catch(() => undefined);
+    const priceOf = (type: string) => this.o.serverHourlyPriceUsd(type).catch(() => undefined);
     const ticks = new Map<string, PoolTick>();
     await Promise.all(
       config.pools.map(async (pool) => {
@@ -66,14 +66,13 @@ export class PoolHistoryRecorder {
         const own = records.filter((r) => r.pool === pool.name);
         const servers: PoolTick['servers'] = {};
         for (const r of own) servers[r.state] = (servers[r.state] ?? 0) + 1;
-        const billed = own.filter((r) => liveStates.includes(r.state) && r.providerId !== undefined).length;
         ticks.set(pool.name, {
           oldestWaitMs: state.lastDemand.oldestWaitMs,
           backlog: state.lastDemand.backlog,
           desired: state.last.desired,
           servers,
           ...finished,
-          costPerHourUsd: price === undefined ? undefined : billed * price,
+          costPerHourUsd: await billedHourlyCostUsd(own, priceOf),
           elapsedMs,
         });
       }),

@@ -37,10 +37,8 @@ export interface PoolStatus {
   marks: ScaleMark[];
 }
 
+/** A server's record (with its type, region and image) and what its last heartbeat said. */
 export interface ServerRow extends ServerRecord {
-  type: string | null;
-  region: string | null;
-  image: string | null;
   /** When the server's worker last reported, and how busy it was; null without a live heartbeat. */
   lastHeartbeatAtMs: number | null;
   activeJobs: number | null;
@@ -181,10 +179,9 @@ export class StatusReader {
 
   private async serverRows(records: ServerRecord[]): Promise<ServerRow[]> {
     const beats = await this.fleet.heartbeats(records.map((r) => r.id));
-    const spec = serverSpecOf(this.config);
     return records.map((r) => {
       const beat = beats.get(r.id);
-      return { ...r, ...spec, lastHeartbeatAtMs: beat?.atMs ?? null, activeJobs: beat?.activeJobs ?? null };
+      return { ...r, lastHeartbeatAtMs: beat?.atMs ?? null, activeJobs: beat?.activeJobs ?? null };
     });
   }
 }
@@ -201,17 +198,6 @@ function fresh(
   if (d?.atMs === undefined || d.terms === undefined || nowMs - d.atMs > staleTicks * tickMs)
     return undefined;
   return d as SavedDecision;
-}
-
-/** Type, region and image of the pool's servers as the provider config names them; null where it does not. */
-function serverSpecOf(config: AutoscalerConfig): Pick<ServerRow, 'type' | 'region' | 'image'> {
-  const p = config.provider as Record<string, unknown>;
-  const text = (key: string) => (typeof p[key] === 'string' ? (p[key] as string) : null);
-  return {
-    type: text('size') ?? config.provider.type,
-    region: text('region'),
-    image: text('snapshot') ?? text('image'),
-  };
 }
 
 function startOfUtcDay(nowMs: number): number {
