@@ -6,6 +6,7 @@ import {
 } from './boot-estimate.ts';
 import { decide, initialMemory } from './decide.ts';
 import { poolDemand, type QueueEstimate, updateEstimate } from './estimators.ts';
+import { lookAheadMs } from './look-ahead.ts';
 import type { Decision, DecisionMemory, PoolDemand, PoolPolicy, QueueSample, ServerView } from './types.ts';
 
 /**
@@ -63,4 +64,9 @@ export function poolStep(state: PoolStepState, input: PoolStepInput): PoolStep {
     memory: state.memory,
   });
   return { state: { memory: decision.memory, estimates, boot }, decision, demand, bootMs: policy.bootMs };
+}
+
+/** How far ahead the sampler should count this pool's delayed jobs: a learned boot and a margin. */
+export function poolLookAheadMs(state: PoolStepState, policy: PoolPolicy): number {
+  return lookAheadMs({ ...policy, bootMs: bootEstimateMs(state.boot, policy.bootMs) });
 }
