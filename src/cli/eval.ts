@@ -1,7 +1,7 @@
 import { FleetStore } from '../fleet/fleet-store.ts';
 import { PinStore } from '../fleet/pin-store.ts';
 import { QueueSampler } from '../sampler/queue-sampler.ts';
-import { decidePools } from '../scaler/tick.ts';
+import { decidePools, sampleLookAheadMs } from '../scaler/tick.ts';
 import { connectRedis, loadConfigFlag } from './context.ts';
 import { type CliIo, exitCode } from './io.ts';
 
@@ -18,6 +18,7 @@ export async function evalCommand(flags: { config?: string }, io: CliIo): Promis
     const samples = await new QueueSampler(redis, config.redis.bullmqPrefix).sample(
       config.pools.flatMap((p) => p.queues),
       nowMs,
+      sampleLookAheadMs(config, new Map()),
     );
     const pins = await new PinStore(redis, space).active(
       config.pools.map((p) => p.name),

@@ -16,7 +16,7 @@ import { RolloutMarks } from '../fleet/rollout-marks.ts';
 import type { ServerRecord } from '../fleet/server-record.ts';
 import { reconcile } from '../reconciler/reconcile.ts';
 import { connectParts, type ScalerParts } from './parts.ts';
-import { type PoolState, type ScaleContext, scalePools } from './tick.ts';
+import { type PoolState, type ScaleContext, sampleLookAheadMs, scalePools } from './tick.ts';
 
 /** What /healthz reports. */
 export interface AutoscalerHealth {
@@ -164,6 +164,7 @@ export class Autoscaler {
       return await parts.sampler.sample(
         this.config.pools.flatMap((p) => p.queues),
         nowMs,
+        sampleLookAheadMs(this.config, this.pools),
       );
     } catch (error) {
       // No data, no decision: holding is the only choice that cannot drain a busy fleet.

@@ -5,7 +5,7 @@ import type { EventOf, ScalingEvent } from '../core/events.ts';
 import type { Heartbeat } from '../core/heartbeat.ts';
 import { applyPin, type Pin, pinChange } from '../core/pins.ts';
 import { type PlanLimit, plan } from '../core/plan.ts';
-import { initialPoolStepState, type PoolStepState, poolStep } from '../core/pool-step.ts';
+import { initialPoolStepState, type PoolStepState, poolLookAheadMs, poolStep } from '../core/pool-step.ts';
 import { capacityStates, liveStates } from '../core/server-state.ts';
 import type { Decision, QueueSample, ServerView } from '../core/types.ts';
 import { drainServer } from '../fleet/drain.ts';
@@ -63,6 +63,20 @@ export function newPoolState(): PoolState {
     limitedBy: undefined,
     rollout: newRolloutMemory(),
   };
+}
+
+/**
+ * How far ahead one sample counts delayed jobs: the longest of the pools' look-aheads (one learned
+ * boot and a margin). A pool with a shorter boot sees a few jobs early: they are due within its
+ * boot and a half anyway.
+ */
+export function sampleLookAheadMs(config: AutoscalerConfig, pools: ReadonlyMap<string, PoolState>): number {
+  return Math.max(
+    0,
+    ...config.pools.map((p) =>
+      poolLookAheadMs(pools.get(p.name)?.step ?? initialPoolStepState(), policyOf(p)),
+    ),
+  );
 }
 
 /** The create → ready times of this pool's servers that became ready since the last tick. */
