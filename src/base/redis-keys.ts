@@ -52,6 +52,10 @@ export function scalerKeys({ prefix, cluster }: KeySpace) {
     lastDecision: (pool: string) => `${base}:decision:${pool}`,
     /** Consecutive failed creates and the pause that follows, per pool. */
     createFailures: (pool: string) => `${base}:create-failures:${pool}`,
+    /** Hash: queue → learned runtime (ms), so a restarted scaler does not plan with the default. */
+    learnedRuntimes: `${base}:learned-runtimes`,
+    /** Hash: pool → its learned bursts (JSON), kept across restarts. */
+    learnedBursts: `${base}:learned-bursts`,
     /** Sorted set of the provider API requests started in the last hour, scored by start time. */
     apiRequests: (provider: string) => `${base}:api-requests:${provider}`,
   };

@@ -123,17 +123,20 @@ function nextTrend(previous: QueueEstimate, arrivalPerSecond: number, dtMs: numb
   return previous.arrivalTrendPerSecond2 + weight * (slope - previous.arrivalTrendPerSecond2);
 }
 
+/** `learnedRuntimeMs`: what an earlier run measured; the default is for a queue never seen at all. */
 export function queueDemand(
   sample: QueueSample,
   estimate: QueueEstimate | undefined,
   defaultRuntimeMs: number,
+  learnedRuntimeMs?: number,
 ): QueueDemand {
+  const runtimeMs = estimate?.runtimeMs ?? learnedRuntimeMs;
   return {
     queue: sample.queue,
     backlog: sample.paused ? 0 : sample.waiting + sample.prioritized + sample.dueDelayed,
     arrivalPerSecond: sample.paused ? 0 : (estimate?.arrivalPerSecond ?? 0),
-    runtimeMs: estimate?.runtimeMs ?? defaultRuntimeMs,
-    runtimeLearned: estimate?.runtimeMs !== undefined,
+    runtimeMs: runtimeMs ?? defaultRuntimeMs,
+    runtimeLearned: runtimeMs !== undefined,
     arrivalTrendPerSecond2: sample.paused ? 0 : (estimate?.arrivalTrendPerSecond2 ?? 0),
     upcoming: sample.paused ? 0 : (sample.upcomingDelayed ?? 0),
     herd: sample.paused ? 0 : (estimate?.herd ?? 0),
@@ -144,10 +147,13 @@ export function poolDemand(
   samples: QueueSample[],
   estimates: ReadonlyMap<string, QueueEstimate>,
   defaultRuntimeMs: number,
+  learnedRuntimesMs: ReadonlyMap<string, number> = new Map(),
 ): PoolDemand {
   const unpaused = samples.filter((s) => !s.paused);
   return {
-    queues: samples.map((s) => queueDemand(s, estimates.get(s.queue), defaultRuntimeMs)),
+    queues: samples.map((s) =>
+      queueDemand(s, estimates.get(s.queue), defaultRuntimeMs, learnedRuntimesMs.get(s.queue)),
+    ),
     oldestWaitMs: Math.max(0, ...unpaused.map((s) => s.oldestWaitMs)),
     activeJobs: samples.reduce((sum, s) => sum + s.active, 0),
     lastArrivalAtMs: latest(samples.map((s) => estimates.get(s.queue)?.lastArrivalAtMs)),

@@ -10,6 +10,7 @@ import { type EventOf, type ScalingEvent, type ScalingEventName, warningEvents }
 import { liveStates } from '../core/server-state.ts';
 import type { QueueSample } from '../core/types.ts';
 import { FencedError } from '../fleet/fleet-store.ts';
+import { LearnedStore } from '../fleet/learned-store.ts';
 import { advanceLifecycle } from '../fleet/lifecycle.ts';
 import { PinStore } from '../fleet/pin-store.ts';
 import { RolloutMarks } from '../fleet/rollout-marks.ts';
@@ -184,6 +185,7 @@ export class Autoscaler {
       currentImage: async (type) => parts.provider.currentImage?.(type),
       pins: new PinStore(parts.redis, this.keySpace()),
       rollouts: new RolloutMarks(parts.redis, this.keySpace()),
+      learned: new LearnedStore(parts.redis, this.keySpace()),
     };
   }
 

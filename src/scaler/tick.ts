@@ -5,11 +5,19 @@ import type { EventOf, ScalingEvent } from '../core/events.ts';
 import type { Heartbeat } from '../core/heartbeat.ts';
 import { applyPin, type Pin, pinChange } from '../core/pins.ts';
 import { type PlanLimit, plan } from '../core/plan.ts';
-import { initialPoolStepState, type PoolStepState, poolLookAheadMs, poolStep } from '../core/pool-step.ts';
+import {
+  initialPoolStepState,
+  learnedOf,
+  type PoolStepState,
+  poolLookAheadMs,
+  poolStep,
+  stateFromLearned,
+} from '../core/pool-step.ts';
 import { capacityStates, liveStates } from '../core/server-state.ts';
 import type { Decision, QueueSample, ServerView } from '../core/types.ts';
 import { drainServer } from '../fleet/drain.ts';
 import type { FleetStore } from '../fleet/fleet-store.ts';
+import type { LearnedStore } from '../fleet/learned-store.ts';
 import type { PinStore } from '../fleet/pin-store.ts';
 import type { RolloutMarks } from '../fleet/rollout-marks.ts';
 import { requestedRecord, type ServerRecord } from '../fleet/server-record.ts';
@@ -33,7 +41,15 @@ export interface PoolState {
   limitedBy: PlanLimit | undefined;
   /** The pool's rollout at the last tick (outdated servers being replaced). */
   rollout: RolloutMemory;
+  /** When what the pool learned was last written to Redis. */
+  learnedSavedAtMs?: number | undefined;
 }
+
+/**
+ * Learned runtimes and bursts are written this often, not every tick: a restart loses at most a
+ * minute of learning, and the tick's Redis writes stay what they were.
+ */
+const learnedSaveEveryMs = 60_000;
 
 export interface ScaleContext {
   config: AutoscalerConfig;
@@ -49,6 +65,8 @@ export interface ScaleContext {
   pins?: PinStore;
   /** Operators' `rollout restart` marks; without it only images and ages start rollouts. */
   rollouts?: RolloutMarks;
+  /** Where learned runtimes and bursts outlive a restart; without it every run starts cold. */
+  learned?: LearnedStore;
 }
 
 export function newPoolState(): PoolState {
@@ -159,6 +177,7 @@ export async function scalePools(
       ctx.config.pools.map((p) => p.name),
       nowMs,
     )) ?? new Map<string, Pin>();
+  await loadLearned(ctx);
   const decisions = decidePools(ctx.config, ctx.pools, samples, records, beats, nowMs, pins);
   const names = ctx.config.pools.map((p) => p.name);
   const restarts = (await ctx.rollouts?.restartedAt(names)) ?? new Map<string, number>();
@@ -199,6 +218,10 @@ export async function scalePools(
     // Kept a few ticks only: a status older than that would describe a scaler that stopped.
     const snapshot = { atMs: nowMs, ...demand, ...pick(decision), drain: decision.drain };
     await ctx.store.saveDecision(pool.name, snapshot, ctx.config.tickMs * 10);
+    if (ctx.learned && nowMs - (state.learnedSavedAtMs ?? Number.NEGATIVE_INFINITY) >= learnedSaveEveryMs) {
+      await ctx.learned.save(pool.name, learnedOf(state.step));
+      state.learnedSavedAtMs = nowMs;
+    }
   }
 
   const capped = ctx.config.maxHourlyCostUsd !== undefined;
@@ -231,6 +254,17 @@ export async function scalePools(
     const replacing = (state?.rollout.outdated ?? 0) > 0;
     await createServers(ctx, p.pool, config?.serverType ?? 'default', p.create, nowMs, replacing);
     await drainServers(ctx, records, p.drain, nowMs);
+  }
+}
+
+/** A pool this scaler has not led yet starts from what earlier runs learned (one read per pool, once). */
+async function loadLearned(ctx: ScaleContext): Promise<void> {
+  if (ctx.learned === undefined) return;
+  for (const pool of ctx.config.pools) {
+    if (ctx.pools.has(pool.name)) continue;
+    const state = newPoolState();
+    state.step = stateFromLearned(await ctx.learned.load(pool.name, pool.queues));
+    ctx.pools.set(pool.name, state);
   }
 }
 
