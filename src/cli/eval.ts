@@ -25,9 +25,10 @@ export async function evalCommand(flags: { config?: string }, io: CliIo): Promis
       nowMs,
     );
     const decisions = decidePools(config, new Map(), samples, records, beats, nowMs, pins);
-    const pools = decisions.map(({ pool, decision, demand }) => ({
+    const pools = decisions.map(({ pool, decision, demand, schedule }) => ({
       pool: pool.name,
       ...demand,
+      schedule: schedule ?? null,
       desired: decision.desired,
       current: decision.current,
       reason: decision.reason,

@@ -8,7 +8,15 @@ import type { BurstEpisode } from './burst-memory.ts';
 import { decide, initialMemory } from './decide.ts';
 import { poolDemand, type QueueEstimate, updateEstimate } from './estimators.ts';
 import { lookAheadMs } from './look-ahead.ts';
-import type { Decision, DecisionMemory, PoolDemand, PoolPolicy, QueueSample, ServerView } from './types.ts';
+import type {
+  Decision,
+  DecisionMemory,
+  PoolDemand,
+  PoolPolicy,
+  QueueSample,
+  ScheduleInForce,
+  ServerView,
+} from './types.ts';
 
 /**
  * The one per-pool step, shared by the scaler's tick and the simulator, so that "the simulator
@@ -43,6 +51,8 @@ export interface PoolStepInput {
   servers: ServerView[];
   /** create → ready durations of servers that became ready since the previous step. */
   bootsObservedMs: readonly number[];
+  /** The pool's schedule window open now (config/schedules.ts), raising its minimum. */
+  schedule?: ScheduleInForce | undefined;
 }
 
 export interface PoolStep {
@@ -93,6 +103,7 @@ export function poolStep(state: PoolStepState, input: PoolStepInput): PoolStep {
     demand,
     servers: input.servers,
     memory: state.memory,
+    schedule: input.schedule,
   });
   return {
     state: { ...state, memory: decision.memory, estimates, boot },

@@ -1,4 +1,5 @@
 import { policyOf } from '../config/policy-of.ts';
+import { scheduleInForce } from '../config/schedules.ts';
 import type { AutoscalerConfig, PoolConfig } from '../config/schema.ts';
 import { totalBacklog } from '../core/decide.ts';
 import type { EventOf, ScalingEvent } from '../core/events.ts';
@@ -14,7 +15,7 @@ import {
   stateFromLearned,
 } from '../core/pool-step.ts';
 import { capacityStates, liveStates } from '../core/server-state.ts';
-import type { Decision, QueueSample, ServerView } from '../core/types.ts';
+import type { Decision, QueueSample, ScheduleInForce, ServerView } from '../core/types.ts';
 import { drainServer } from '../fleet/drain.ts';
 import type { FleetStore } from '../fleet/fleet-store.ts';
 import type { LearnedStore } from '../fleet/learned-store.ts';
@@ -41,6 +42,8 @@ export interface PoolState {
   limitedBy: PlanLimit | undefined;
   /** The pool's rollout at the last tick (outdated servers being replaced). */
   rollout: RolloutMemory;
+  /** The schedule window open at the last tick, for eval and the status page. */
+  schedule?: ScheduleInForce | undefined;
   /** When what the pool learned was last written to Redis. */
   learnedSavedAtMs?: number | undefined;
 }
@@ -118,6 +121,8 @@ export interface PoolDecision {
   unpinnedDesired: number;
   /** The boot time planned with: configured, or learned from this pool's servers. */
   bootMs: number;
+  /** The schedule window open now, if any. */
+  schedule: ScheduleInForce | undefined;
 }
 
 /** Decides every pool from one sample; updates each pool's memory but writes nothing. */
@@ -139,6 +144,7 @@ export function decidePools(
       .filter((s): s is QueueSample => s !== undefined);
     const poolRecords = records.filter((r) => r.pool === pool.name);
     const servers = poolRecords.map((r) => viewOf(r, beats));
+    const schedule = scheduleInForce(pool.schedules, nowMs);
     const step = poolStep(state.step, {
       nowMs,
       policy: policyOf(pool),
@@ -146,6 +152,7 @@ export function decidePools(
       samples: poolSamples,
       servers,
       bootsObservedMs: newBoots(state, poolRecords),
+      schedule,
     });
     state.step = step.state;
     const unpinned = step.decision;
@@ -155,6 +162,7 @@ export function decidePools(
       decision: applyPin(unpinned, pins.get(pool.name), servers),
       unpinnedDesired: unpinned.desired,
       bootMs: step.bootMs,
+      schedule,
       demand: {
         backlog: totalBacklog(demand),
         oldestWaitMs: demand.oldestWaitMs,
@@ -182,9 +190,10 @@ export async function scalePools(
   const names = ctx.config.pools.map((p) => p.name);
   const restarts = (await ctx.rollouts?.restartedAt(names)) ?? new Map<string, number>();
   for (const d of decisions) {
-    const { pool, demand, unpinnedDesired } = d;
+    const { pool, demand, unpinnedDesired, schedule } = d;
     const state = ctx.pools.get(pool.name);
     if (state === undefined) continue;
+    state.schedule = schedule;
     const rollout = rolloutPool(
       {
         pool,

@@ -16,6 +16,7 @@ function states(counts) {
 
 function poolRow(p) {
   const pin = p.pin ? '<span class="pin">pinned to ' + p.pin.servers + (p.pin.untilMs ? ' until ' + clock(p.pin.untilMs) : '') + '</span>' : '';
+  const schedule = p.schedule ? '<span class="pin">schedule ' + esc(p.schedule.label) + ': at least ' + p.schedule.minServers + ' until ' + clock(p.schedule.untilMs) + '</span> ' : '';
   return '<tr data-pool="' + esc(p.pool) + '"><td><b>' + esc(p.pool) + '</b><div class="muted">' + esc(p.queues.join(', ')) + '</div></td>'
     + '<td class="num">' + (p.backlog ?? '–') + '</td><td class="num">' + dur(p.oldestWaitMs) + '</td>'
     + '<td class="num">' + (p.current ?? '–') + ' → ' + (p.desired ?? '–') + '<div class="muted">' + p.minServers + '–' + p.maxServers + '</div></td>'

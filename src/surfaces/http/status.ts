@@ -13,6 +13,8 @@ export interface PoolStatus {
   current: number | null;
   reason: string | null;
   pin: { servers: number; untilMs: number | null } | null;
+  /** The schedule window in force: its label, minimum and end. */
+  schedule: { label: string; minServers: number; untilMs: number } | null;
   servers: Partial<Record<ServerRecord['state'], number>>;
 }
 
@@ -45,6 +47,7 @@ export async function statusOf(scaler: ScalerView, history: HistoryPoint[]): Pro
       current: state?.last?.current ?? null,
       reason: state?.last?.reason ?? null,
       pin: state?.pin ? { servers: state.pin.servers, untilMs: state.pin.untilMs ?? null } : null,
+      schedule: state?.schedule ?? null,
       servers: byState,
     };
   });
