@@ -12,7 +12,7 @@ const keptEpisodes = 6;
 /** Gaps that agree within this share of their median make a period. */
 const periodTolerance = 0.15;
 /** A rise is an episode only when the need at least doubles and grows by this many servers. */
-const minRiseServers = 2;
+const minRiseServers = 3;
 /** A closed episode smaller than this share of the recent ones is a blip, not a burst. */
 const blipShare = 0.25;
 /** An episode ends when the need falls to within this share of the way back to its trough. */
@@ -35,6 +35,8 @@ export interface BurstMemory {
   open: BurstEpisode | undefined;
   /** The lowest need since the last episode ended: what a rise is measured against. */
   trough: number;
+  /** When the last episode ended (or memory began): a rise counts only after a quiet spell. */
+  quietSinceMs?: number | undefined;
 }
 
 export function initialBurstMemory(): BurstMemory {

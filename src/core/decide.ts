@@ -137,7 +137,10 @@ function burstPlan(memory: DecisionMemory, policy: PoolPolicy, nowMs: number) {
   const keepFromMs = buyFromMs - policy.bootMs;
   const untilMs = expected.atMs + burstGraceShare * expected.periodMs;
   const servers = expected.servers;
-  if (expected.underway || (nowMs >= buyFromMs && nowMs <= untilMs))
+  // Under way, the learned size is held while a reactive fleet could not yet have caught up (two
+  // boots); after that the live need rules: held longer, a slow daily rise kept its size all day.
+  const young = (memory.bursts.open?.startAtMs ?? Number.NEGATIVE_INFINITY) >= nowMs - 2 * policy.bootMs;
+  if ((expected.underway && young) || (nowMs >= buyFromMs && nowMs <= untilMs))
     return { expected, phase: 'buy' as const, floor: () => servers };
   if (nowMs >= keepFromMs && nowMs < buyFromMs)
     return { expected, phase: 'keep' as const, floor: (current: number) => Math.min(current, servers) };
