@@ -75,7 +75,9 @@ export function decide(input: DecisionInput): Decision {
   const raw = quiet && !mustStayAwake(policy, input.memory, nowMs) ? 0 : rawDesired(terms, busyNow);
 
   const steady = raw > 0 ? rawDesired({ ...terms, drain: 0 }, busyNow) : 0;
-  const used = Math.ceil(terms.busy + terms.drain - epsilon);
+  // More than maxServers cannot be had: learned as a burst's size, a queue built while the fleet
+  // booted (156 servers' worth with a 10 s target) made the pre-warmed bursts after it look like blips.
+  const used = Math.min(policy.maxServers, Math.ceil(terms.busy + terms.drain - epsilon));
   const due = burstPlan(input.memory, policy, nowMs)?.phase === 'buy';
   const need = { signal: due ? Math.max(raw, used) : raw, used };
   const memory = nextMemory(
@@ -133,7 +135,12 @@ export function decide(input: DecisionInput): Decision {
 function burstPlan(memory: DecisionMemory, policy: PoolPolicy, nowMs: number) {
   const expected = expectedBurst(memory.bursts);
   if (expected === undefined) return undefined;
-  const buyFromMs = expected.atMs - policy.bootMs * (1 + burstLeadShare);
+  const leadMs = policy.bootMs * (1 + burstLeadShare);
+  // Jobs that may wait longer than a boot are served in time by servers bought when they arrive:
+  // pre-warming then only costs (recurring bursts with a 120 s target: 38.2 against 34.9 server-h).
+  if (policy.targetWaitMs >= leadMs)
+    return { expected, phase: 'gap' as const, floor: (_current: number) => 0 };
+  const buyFromMs = expected.atMs - leadMs;
   const keepFromMs = buyFromMs - policy.bootMs;
   const untilMs = expected.atMs + burstGraceShare * expected.periodMs;
   const servers = expected.servers;

@@ -54,12 +54,6 @@ export function oursPolicy(setup: PoolSetup): Policy {
         bootsObservedMs: view.bootsObservedMs,
       });
       state = step.state;
-      if (process.env.MEMDBG && view.nowMs % 60000 === 0)
-        console.log(
-          view.nowMs / 1000,
-          JSON.stringify(state.memory.bursts),
-          step.decision.reason.slice(0, 200),
-        );
       const [planned] = plan({
         nowMs: view.nowMs,
         maxServersTotal: setup.maxServersTotal,
