@@ -35,8 +35,6 @@ export interface BurstMemory {
   open: BurstEpisode | undefined;
   /** The lowest need since the last episode ended: what a rise is measured against. */
   trough: number;
-  /** When the last episode ended (or memory began): a rise counts only after a quiet spell. */
-  quietSinceMs?: number | undefined;
 }
 
 export function initialBurstMemory(): BurstMemory {
