@@ -5,6 +5,7 @@ import { timelineSvg } from '../src/simulate/chart.ts';
 import { generate, generatorNames } from '../src/simulate/generators.ts';
 import { oursPolicy, type Policy, type PoolSetup } from '../src/simulate/policy.ts';
 import { allPolicies, defaultBilling, runPolicy, type Scenario } from '../src/simulate/run.ts';
+import { poolPolicy } from './lib/pool-policy.ts';
 import { gridBootsSeconds, gridTable, gridTargetsSeconds, gridTraces, runGrid } from './scaling/grid.ts';
 import { dominates, goals, type Row, spliceSection, table } from './scaling/report.ts';
 
@@ -16,17 +17,7 @@ const queues = ['default', 'reports', 'emails', 'exports'];
 
 /** One pool as an operator would configure it: 4 jobs per server, 30 s target, 60 s droplet boots. */
 const setup: PoolSetup = {
-  policy: {
-    minServers: 0,
-    maxServers: 60,
-    slotsPerServer: 4,
-    targetWaitMs: 30_000,
-    bootMs: 60_000,
-    targetUtilisation: 0.85,
-    maxStepUp: 10,
-    scaleDownDelayMs: 120_000,
-    idleToZeroMs: 300_000,
-  },
+  policy: poolPolicy(),
   defaultRuntimeMs: 1_000,
   tickMs: 1_000,
   maxServersTotal: 100,

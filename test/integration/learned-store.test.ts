@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { poolPolicy } from '../../bench/lib/pool-policy.ts';
 import { initialPoolStepState, learnedOf, poolStep, stateFromLearned } from '../../src/core/pool-step.ts';
 import type { PoolPolicy, QueueSample } from '../../src/core/types.ts';
 import { LearnedStore } from '../../src/fleet/learned-store.ts';
@@ -13,17 +14,7 @@ afterAll(async () => {
   await redis.quit();
 });
 
-const policy: PoolPolicy = {
-  minServers: 0,
-  maxServers: 60,
-  slotsPerServer: 4,
-  targetWaitMs: 30_000,
-  bootMs: 60_000,
-  targetUtilisation: 0.85,
-  maxStepUp: 10,
-  scaleDownDelayMs: 120_000,
-  idleToZeroMs: 300_000,
-};
+const policy: PoolPolicy = poolPolicy();
 
 function sample(queue: string, addedTotal: number, recentRuntimesMs: number[] = []): QueueSample {
   return {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { poolPolicy } from '../../bench/lib/pool-policy.ts';
 import {
   type BurstMemory,
   expectedBurst,
@@ -50,17 +51,7 @@ describe('burst memory', () => {
   });
 
   it('buys the learned burst one boot ahead, keeps nothing in the gap, and says so', () => {
-    const policy: PoolPolicy = {
-      minServers: 0,
-      maxServers: 60,
-      slotsPerServer: 4,
-      targetWaitMs: 30_000,
-      bootMs: 60_000,
-      targetUtilisation: 0.85,
-      maxStepUp: 60,
-      scaleDownDelayMs: 120_000,
-      idleToZeroMs: 300_000,
-    };
+    const policy: PoolPolicy = poolPolicy({ maxStepUp: 60 });
     const demand: PoolDemand = {
       queues: [{ queue: 'q', backlog: 0, arrivalPerSecond: 0.5, runtimeMs: 3_000 }],
       oldestWaitMs: 0,

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { poolPolicy } from '../../bench/lib/pool-policy.ts';
 import { decide, initialMemory, totalBacklog } from '../../src/core/decide.ts';
 import type { DecisionInput, PoolDemand, PoolPolicy, ServerView } from '../../src/core/types.ts';
 
@@ -80,20 +81,6 @@ const inputArb: fc.Arbitrary<DecisionInput> = fc
 
 const capacity = (servers: ServerView[]) => servers.filter((s) => s.state !== 'draining').length;
 
-function initialPolicy(): PoolPolicy {
-  return {
-    minServers: 0,
-    maxServers: 10,
-    slotsPerServer: 4,
-    targetWaitMs: 30_000,
-    bootMs: 60_000,
-    targetUtilisation: 0.85,
-    maxStepUp: 10,
-    scaleDownDelayMs: 120_000,
-    idleToZeroMs: 300_000,
-  };
-}
-
 function busyDemand(backlog: number): PoolDemand {
   return {
     queues: [{ queue: 'a', backlog, arrivalPerSecond: 0, runtimeMs: 3_000 }],
@@ -153,7 +140,7 @@ describe('decide() properties', () => {
   });
 
   it('catches a planted violation: capacity up to maxServers while servers still drain', () => {
-    const policy = { ...initialPolicy(), maxServers: 4 };
+    const policy = poolPolicy({ maxServers: 4 });
     const servers: ServerView[] = [
       { id: 'd1', state: 'draining', createdAtMs: 0, activeJobs: 1 },
       { id: 'r1', state: 'ready', createdAtMs: 0, activeJobs: 1 },

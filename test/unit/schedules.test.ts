@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { poolPolicy } from '../../bench/lib/pool-policy.ts';
 import { ConfigError, parseConfig } from '../../src/config/load.ts';
 import { type ScheduleConfig, scheduleInForce } from '../../src/config/schedules.ts';
 import { decide, initialMemory } from '../../src/core/decide.ts';
@@ -40,17 +41,7 @@ describe('scheduled capacity', () => {
   });
 
   it('raises the desired count and says so in the reason', () => {
-    const policy: PoolPolicy = {
-      minServers: 0,
-      maxServers: 30,
-      slotsPerServer: 4,
-      targetWaitMs: 30_000,
-      bootMs: 60_000,
-      targetUtilisation: 0.85,
-      maxStepUp: 10,
-      scaleDownDelayMs: 120_000,
-      idleToZeroMs: 300_000,
-    };
+    const policy: PoolPolicy = poolPolicy({ maxServers: 30 });
     const schedule = { label: '"0 8 * * 1-5" Europe/Berlin', minServers: 6, untilMs: 1 };
     const d = decide({
       nowMs: 1_000,

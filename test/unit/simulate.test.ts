@@ -2,6 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { poolPolicy } from '../../bench/lib/pool-policy.ts';
 import { runSimulateCommand } from '../../src/simulate/command.ts';
 import { simulate } from '../../src/simulate/engine.ts';
 import { generate } from '../../src/simulate/generators.ts';
@@ -135,17 +136,7 @@ describe('simulation engine', () => {
 
   it('keeps billed servers (any state but deleted) within maxServers on long jobs, and the check catches a fleet that does not', () => {
     const setup = {
-      policy: {
-        minServers: 0,
-        maxServers: 12,
-        slotsPerServer: 4,
-        targetWaitMs: 30_000,
-        bootMs: 60_000,
-        targetUtilisation: 0.85,
-        maxStepUp: 10,
-        scaleDownDelayMs: 120_000,
-        idleToZeroMs: 300_000,
-      },
+      policy: poolPolicy({ maxServers: 12 }),
       defaultRuntimeMs: 1_000,
       tickMs: 1_000,
       maxServersTotal: 100,
