@@ -53,8 +53,20 @@ function load(e: Explained): string {
     `oldest wait ${seconds(e.demand.oldestWaitMs)} (target ${seconds(e.policy.targetWaitMs)})`,
     `${e.demand.activeJobs} active`,
   ];
-  const unseen = e.demand.queues.filter((q) => q.runtimeLearned === false).map((q) => q.queue);
-  const runtime = unseen.length > 0 ? `; default runtime for ${unseen.join(', ')} (never seen)` : '';
+  const unlearned = e.demand.queues.filter((q) => q.runtimeLearned === false);
+  const unseen = unlearned.filter((q) => q.runtimeAtLeastMs === undefined).map((q) => q.queue);
+  const running = unlearned
+    .filter((q) => q.runtimeAtLeastMs !== undefined)
+    .map(
+      (q) =>
+        `runtime of ${q.queue} ≥ ${seconds(q.runtimeAtLeastMs ?? 0)} (running that long, none finished yet)`,
+    );
+  const runtime = [
+    ...(unseen.length > 0 ? [`default runtime for ${unseen.join(', ')} (never seen)`] : []),
+    ...running,
+  ]
+    .map((part) => `; ${part}`)
+    .join('');
   return (
     `${parts.join(', ')}${runtime}; steady ${e.terms.steady.toFixed(2)} + drain ${e.terms.drain.toFixed(2)}, ` +
     `busy ${e.terms.busy.toFixed(2)} → ${e.raw}${e.idle ? ' (idle: no jobs and no recent arrivals)' : ''}`

@@ -41,6 +41,8 @@ export interface QueueEstimate {
   lastFutureDelayed?: number | undefined;
   /** Jobs of the last sample's herd, left out of the rate (see herdSigmas). */
   herd?: number;
+  /** Since when jobs have been running with none of this queue ever finished; undefined otherwise. */
+  runningSinceMs?: number | undefined;
 }
 
 export function updateEstimate(
@@ -48,7 +50,10 @@ export function updateEstimate(
   sample: QueueSample,
   nowMs: number,
 ): QueueEstimate {
-  const runtime = nextRuntime(previous, sample, nowMs);
+  const runtime = {
+    ...nextRuntime(previous, sample, nowMs),
+    runningSinceMs: runningSince(previous, sample, nowMs),
+  };
   const futureDelayed = futureDelayedOf(sample);
   if (previous === undefined) {
     return {
@@ -80,6 +85,21 @@ export function updateEstimate(
     lastFutureDelayed: futureDelayed,
     herd: added - counted,
   };
+}
+
+/**
+ * While no job of a queue has ever finished, the first ones started are still running: the runtime
+ * is at least that long. Planned with the 1 s default instead, 5–20 minute jobs got one server for
+ * their first minutes while a queue built behind them.
+ */
+function runningSince(
+  previous: QueueEstimate | undefined,
+  sample: QueueSample,
+  nowMs: number,
+): number | undefined {
+  const neverFinished =
+    (previous?.runtimeMs ?? undefined) === undefined && sample.recentRuntimesMs.length === 0;
+  return neverFinished && sample.active > 0 ? (previous?.runningSinceMs ?? nowMs) : undefined;
 }
 
 function futureDelayedOf(sample: QueueSample): number | undefined {
@@ -131,12 +151,17 @@ export function queueDemand(
   learnedRuntimeMs?: number,
 ): QueueDemand {
   const runtimeMs = estimate?.runtimeMs ?? learnedRuntimeMs;
+  const runningForMs =
+    runtimeMs === undefined && estimate?.runningSinceMs !== undefined
+      ? estimate.lastAtMs - estimate.runningSinceMs
+      : 0;
   return {
     queue: sample.queue,
     backlog: sample.paused ? 0 : sample.waiting + sample.prioritized + sample.dueDelayed,
     arrivalPerSecond: sample.paused ? 0 : (estimate?.arrivalPerSecond ?? 0),
-    runtimeMs: runtimeMs ?? defaultRuntimeMs,
+    runtimeMs: runtimeMs ?? Math.max(defaultRuntimeMs, runningForMs),
     runtimeLearned: runtimeMs !== undefined,
+    ...(runtimeMs === undefined && runningForMs > defaultRuntimeMs ? { runtimeAtLeastMs: runningForMs } : {}),
     arrivalTrendPerSecond2: sample.paused ? 0 : (estimate?.arrivalTrendPerSecond2 ?? 0),
     upcoming: sample.paused ? 0 : (sample.upcomingDelayed ?? 0),
     herd: sample.paused ? 0 : (estimate?.herd ?? 0),

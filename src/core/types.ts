@@ -58,6 +58,8 @@ export interface QueueDemand {
   runtimeMs: number;
   /** False while runtimeMs is the configured default: no job of this queue was ever seen to finish. */
   runtimeLearned?: boolean;
+  /** Set while no job ever finished but jobs have run this long: runtimeMs is at least that. */
+  runtimeAtLeastMs?: number;
   /** Smoothed change of the arrival rate, per second per second; absent or 0 while unknown. */
   arrivalTrendPerSecond2?: number;
   /** Delayed jobs due within the look-ahead (one boot and a bit): backlog arriving at its due time. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bootEstimateMs, initialBootEstimate, updateBootEstimate } from '../../src/core/boot-estimate.ts';
 import { erlangC, slotsForWait, waitExceedsProbability } from '../../src/core/erlang.ts';
-import { type QueueEstimate, updateEstimate } from '../../src/core/estimators.ts';
+import { type QueueEstimate, queueDemand, updateEstimate } from '../../src/core/estimators.ts';
 import type { QueueSample } from '../../src/core/types.ts';
 
 function sample(addedTotal: number, recentRuntimesMs: number[] = []): QueueSample {
@@ -102,6 +102,20 @@ describe('queue estimators', () => {
     // One job per 20 s: over a 750 s time constant the rate stays within a few per cent of 0.05.
     expect(lowest).toBeGreaterThan(0.045);
     expect(highest).toBeLessThan(0.055);
+  });
+
+  it('while no job ever finished, plans with at least how long the first ones have run', () => {
+    const running = (atMs: number, recentRuntimesMs: number[] = []) => ({
+      atMs,
+      s: { ...sample(10, recentRuntimesMs), active: 4, waiting: 6 },
+    });
+    const e = feed([running(0), running(60_000), running(240_000)]);
+    const d = queueDemand({ ...sample(10), active: 4 }, e, 1_000);
+    expect(d).toMatchObject({ runtimeMs: 240_000, runtimeLearned: false, runtimeAtLeastMs: 240_000 });
+    // Once one finishes, the measured runtime takes over.
+    const done = updateEstimate(e, { ...sample(10, [300_000]), active: 4 }, 300_000);
+    expect(queueDemand(sample(10), done, 1_000)).toMatchObject({ runtimeMs: 300_000, runtimeLearned: true });
+    expect(queueDemand(sample(10), done, 1_000).runtimeAtLeastMs).toBeUndefined();
   });
 
   it('sees a rising arrival rate as a positive trend and a flat one as none', () => {
