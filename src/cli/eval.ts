@@ -1,7 +1,8 @@
 import { FleetStore } from '../fleet/fleet-store.ts';
 import { PinStore } from '../fleet/pin-store.ts';
 import { QueueSampler } from '../sampler/queue-sampler.ts';
-import { decidePools, sampleLookAheadMs } from '../scaler/tick.ts';
+import { sampleLookAheadMs } from '../scaler/learned.ts';
+import { decidePools } from '../scaler/tick.ts';
 import { connectRedis, loadConfigFlag } from './context.ts';
 import { type CliIo, exitCode } from './io.ts';
 

@@ -16,8 +16,9 @@ import { PinStore } from '../fleet/pin-store.ts';
 import { RolloutMarks } from '../fleet/rollout-marks.ts';
 import type { ServerRecord } from '../fleet/server-record.ts';
 import { reconcile } from '../reconciler/reconcile.ts';
+import { sampleLookAheadMs } from './learned.ts';
 import { connectParts, type ScalerParts } from './parts.ts';
-import { type PoolState, type ScaleContext, sampleLookAheadMs, scalePools } from './tick.ts';
+import { type PoolState, type ScaleContext, scalePools } from './tick.ts';
 
 /** What /healthz reports. */
 export interface AutoscalerHealth {

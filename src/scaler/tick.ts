@@ -6,14 +6,7 @@ import type { EventOf, ScalingEvent } from '../core/events.ts';
 import type { Heartbeat } from '../core/heartbeat.ts';
 import { applyPin, type Pin, pinChange } from '../core/pins.ts';
 import { type PlanLimit, plan } from '../core/plan.ts';
-import {
-  initialPoolStepState,
-  learnedOf,
-  type PoolStepState,
-  poolLookAheadMs,
-  poolStep,
-  stateFromLearned,
-} from '../core/pool-step.ts';
+import { initialPoolStepState, type PoolStepState, poolStep } from '../core/pool-step.ts';
 import { capacityStates, liveStates } from '../core/server-state.ts';
 import type { Decision, QueueSample, ScheduleInForce, ServerView } from '../core/types.ts';
 import { drainServer } from '../fleet/drain.ts';
@@ -23,6 +16,7 @@ import type { PinStore } from '../fleet/pin-store.ts';
 import type { RolloutMarks } from '../fleet/rollout-marks.ts';
 import { requestedRecord, type ServerRecord } from '../fleet/server-record.ts';
 import type { Provisioner } from '../provisioning/provisioner.ts';
+import { learnedSteps, saveLearned } from './learned.ts';
 import { newRolloutMemory, type RolloutMemory, rolloutPool } from './rollout.ts';
 
 /** What the scaler carries from tick to tick, per pool; all of it can be rebuilt after a restart. */
@@ -47,12 +41,6 @@ export interface PoolState {
   /** When what the pool learned was last written to Redis. */
   learnedSavedAtMs?: number | undefined;
 }
-
-/**
- * Learned runtimes and bursts are written this often, not every tick: a restart loses at most a
- * minute of learning, and the tick's Redis writes stay what they were.
- */
-const learnedSaveEveryMs = 60_000;
 
 export interface ScaleContext {
   config: AutoscalerConfig;
@@ -84,20 +72,6 @@ export function newPoolState(): PoolState {
     limitedBy: undefined,
     rollout: newRolloutMemory(),
   };
-}
-
-/**
- * How far ahead one sample counts delayed jobs: the longest of the pools' look-aheads (one learned
- * boot and a margin). A pool with a shorter boot sees a few jobs early: they are due within its
- * boot and a half anyway.
- */
-export function sampleLookAheadMs(config: AutoscalerConfig, pools: ReadonlyMap<string, PoolState>): number {
-  return Math.max(
-    0,
-    ...config.pools.map((p) =>
-      poolLookAheadMs(pools.get(p.name)?.step ?? initialPoolStepState(), policyOf(p)),
-    ),
-  );
 }
 
 /** The create → ready times of this pool's servers that became ready since the last tick. */
@@ -185,7 +159,8 @@ export async function scalePools(
       ctx.config.pools.map((p) => p.name),
       nowMs,
     )) ?? new Map<string, Pin>();
-  await loadLearned(ctx);
+  for (const [name, step] of await learnedSteps(ctx.learned, ctx.config, ctx.pools))
+    ctx.pools.set(name, { ...newPoolState(), step });
   const decisions = decidePools(ctx.config, ctx.pools, samples, records, beats, nowMs, pins);
   const names = ctx.config.pools.map((p) => p.name);
   const restarts = (await ctx.rollouts?.restartedAt(names)) ?? new Map<string, number>();
@@ -227,10 +202,7 @@ export async function scalePools(
     // Kept a few ticks only: a status older than that would describe a scaler that stopped.
     const snapshot = { atMs: nowMs, ...demand, ...pick(decision), drain: decision.drain };
     await ctx.store.saveDecision(pool.name, snapshot, ctx.config.tickMs * 10);
-    if (ctx.learned && nowMs - (state.learnedSavedAtMs ?? Number.NEGATIVE_INFINITY) >= learnedSaveEveryMs) {
-      await ctx.learned.save(pool.name, learnedOf(state.step));
-      state.learnedSavedAtMs = nowMs;
-    }
+    await saveLearned(ctx.learned, pool.name, state, nowMs);
   }
 
   const capped = ctx.config.maxHourlyCostUsd !== undefined;
@@ -263,17 +235,6 @@ export async function scalePools(
     const replacing = (state?.rollout.outdated ?? 0) > 0;
     await createServers(ctx, p.pool, config?.serverType ?? 'default', p.create, nowMs, replacing);
     await drainServers(ctx, records, p.drain, nowMs);
-  }
-}
-
-/** A pool this scaler has not led yet starts from what earlier runs learned (one read per pool, once). */
-async function loadLearned(ctx: ScaleContext): Promise<void> {
-  if (ctx.learned === undefined) return;
-  for (const pool of ctx.config.pools) {
-    if (ctx.pools.has(pool.name)) continue;
-    const state = newPoolState();
-    state.step = stateFromLearned(await ctx.learned.load(pool.name, pool.queues));
-    ctx.pools.set(pool.name, state);
   }
 }
 
