@@ -57,6 +57,10 @@ export function scalerKeys({ prefix, cluster }: KeySpace) {
     history: (pool: string, resolution: 'fine' | 'coarse') => `${base}:history:${resolution}:${pool}`,
     /** Capped list of a pool's changes of desired count, newest first, for the charts' markers. */
     historyMarks: (pool: string) => `${base}:history-marks:${pool}`,
+    /** Hash: queue → learned runtime (ms), so a restarted scaler does not plan with the default. */
+    learnedRuntimes: `${base}:learned-runtimes`,
+    /** Hash: pool → its learned bursts (JSON), kept across restarts. */
+    learnedBursts: `${base}:learned-bursts`,
     /** Sorted set of the provider API requests started in the last hour, scored by start time. */
     apiRequests: (provider: string) => `${base}:api-requests:${provider}`,
   };

@@ -1,6 +1,7 @@
 import { FleetStore } from '../fleet/fleet-store.ts';
 import { PinStore } from '../fleet/pin-store.ts';
 import { QueueSampler } from '../sampler/queue-sampler.ts';
+import { sampleLookAheadMs } from '../scaler/learned.ts';
 import { decidePools } from '../scaler/tick.ts';
 import { connectRedis, loadConfigFlag } from './context.ts';
 import { type CliIo, exitCode } from './io.ts';
@@ -18,15 +19,17 @@ export async function evalCommand(flags: { config?: string }, io: CliIo): Promis
     const samples = await new QueueSampler(redis, config.redis.bullmqPrefix).sample(
       config.pools.flatMap((p) => p.queues),
       nowMs,
+      sampleLookAheadMs(config, new Map()),
     );
     const pins = await new PinStore(redis, space).active(
       config.pools.map((p) => p.name),
       nowMs,
     );
     const decisions = decidePools(config, new Map(), samples, records, beats, nowMs, pins);
-    const pools = decisions.map(({ pool, decision, demand }) => ({
+    const pools = decisions.map(({ pool, decision, demand, schedule }) => ({
       pool: pool.name,
       ...demand,
+      schedule: schedule ?? null,
       desired: decision.desired,
       current: decision.current,
       reason: decision.reason,

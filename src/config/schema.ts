@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { digitaloceanProviderSchema } from '../../providers/digitalocean/config.ts';
 import { lifecycleSchema } from './lifecycle-schema.ts';
+import { scheduleSchema } from './schedules.ts';
 import { alertsSchema, httpSchema } from './surfaces-schema.ts';
 
 const name = z
@@ -56,7 +57,10 @@ export const poolSchema = z
     idleToZeroMs: ms
       .default(300_000)
       .describe('With minServers 0, the pool goes to zero after this long without jobs.'),
-    defaultRuntimeMs: ms.min(1).default(1_000).describe('Assumed job runtime until completed jobs are seen.'),
+    defaultRuntimeMs: ms
+      .min(1)
+      .default(1_000)
+      .describe('Assumed job runtime for a queue never seen (learned runtimes persist in Redis).'),
     serverType: name
       .default('default')
       .describe(
@@ -77,11 +81,27 @@ export const poolSchema = z
       .describe(
         'Servers older than this (from ready) are replaced by the same surge-and-drain path as a rollout; unset: never.',
       ),
+    schedules: z
+      .array(scheduleSchema)
+      .default([])
+      .describe(
+        'Windows (cron, time zone) in which the pool keeps at least minServers: pre-warming for known events.',
+      ),
   })
   .strict()
   .refine((p) => p.maxServers >= p.minServers, {
     path: ['maxServers'],
     error: (issue) => `must be ≥ minServers (${(issue.input as { minServers: number }).minServers})`,
+  })
+  .superRefine((p, ctx) => {
+    p.schedules.forEach((s, i) => {
+      if (s.minServers > p.maxServers)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['schedules', i, 'minServers'],
+          message: `must be ≤ maxServers (${p.maxServers})`,
+        });
+    });
   });
 
 const localProviderSchema = z

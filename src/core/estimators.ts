@@ -6,6 +6,15 @@ import type { PoolDemand, QueueDemand, QueueSample } from './types.ts';
  * follow a ramp (the drain term covers what the lag misses).
  */
 export const arrivalTimeConstantMs = 40_000;
+/**
+ * A tick that adds more jobs than the current rate could plausibly produce (Poisson: the expected
+ * count plus this many standard deviations, plus `herdSlackJobs`) is a herd — a cron fan-out, a batch
+ * import, thousands of scheduled jobs falling due at once. Only the plausible part enters the rate;
+ * the rest is backlog, which the drain term already serves. Read as a rate, 40 jobs added at once
+ * bought 44 servers for 3 (the rate times the runtime is a steady state that never comes).
+ */
+const herdSigmas = 4;
+const herdSlackJobs = 4;
 /** The trend is the slope of the smoothed rate, smoothed again over a longer span so noise cancels. */
 const trendTimeConstantMs = 60_000;
 /**
@@ -28,6 +37,12 @@ export interface QueueEstimate {
   lastAtMs: number;
   /** When a job was last added; undefined until one is seen. */
   lastArrivalAtMs?: number | undefined;
+  /** Delayed jobs not yet due at the last sample, to count arrivals when they become ready. */
+  lastFutureDelayed?: number | undefined;
+  /** Jobs of the last sample's herd, left out of the rate (see herdSigmas). */
+  herd?: number;
+  /** Since when jobs have been running with none of this queue ever finished; undefined otherwise. */
+  runningSinceMs?: number | undefined;
 }
 
 export function updateEstimate(
@@ -35,7 +50,11 @@ export function updateEstimate(
   sample: QueueSample,
   nowMs: number,
 ): QueueEstimate {
-  const runtime = nextRuntime(previous, sample, nowMs);
+  const runtime = {
+    ...nextRuntime(previous, sample, nowMs),
+    runningSinceMs: runningSince(previous, sample, nowMs),
+  };
+  const futureDelayed = futureDelayedOf(sample);
   if (previous === undefined) {
     return {
       ...runtime,
@@ -43,18 +62,18 @@ export function updateEstimate(
       arrivalTrendPerSecond2: 0,
       lastAddedTotal: sample.addedTotal,
       lastAtMs: nowMs,
+      lastFutureDelayed: futureDelayed,
     };
   }
   const dtMs = nowMs - previous.lastAtMs;
   if (dtMs <= 0) return { ...previous, ...runtime };
-  // A counter that went backwards means the queue was obliterated: start counting afresh.
-  const added = Math.max(0, sample.addedTotal - previous.lastAddedTotal);
-  const rate = (added * 1000) / dtMs;
-  const arrivalPerSecond =
-    previous.arrivalPerSecond === undefined
-      ? rate
-      : previous.arrivalPerSecond +
-        smoothing(dtMs, arrivalTimeConstantMs) * (rate - previous.arrivalPerSecond);
+  const added = readyArrivals(previous, sample, futureDelayed);
+  const before = previous.arrivalPerSecond ?? 0;
+  const expected = (before * dtMs) / 1000;
+  const counted = Math.min(added, expected + herdSigmas * Math.sqrt(expected) + herdSlackJobs);
+  // Jobs of minutes arrive too rarely for a 40 s average to be more than noise: smooth over a runtime.
+  const timeConstantMs = Math.max(arrivalTimeConstantMs, runtime.runtimeMs ?? 0);
+  const arrivalPerSecond = before + smoothing(dtMs, timeConstantMs) * ((counted * 1000) / dtMs - before);
   const arrivalTrendPerSecond2 = nextTrend(previous, arrivalPerSecond, dtMs);
   return {
     ...runtime,
@@ -63,7 +82,44 @@ export function updateEstimate(
     lastArrivalAtMs: added > 0 ? nowMs : previous.lastArrivalAtMs,
     lastAddedTotal: sample.addedTotal,
     lastAtMs: nowMs,
+    lastFutureDelayed: futureDelayed,
+    herd: added - counted,
   };
+}
+
+/**
+ * While no job of a queue has ever finished, the first ones started are still running: the runtime
+ * is at least that long. Planned with the 1 s default instead, 5–20 minute jobs got one server for
+ * their first minutes while a queue built behind them.
+ */
+function runningSince(
+  previous: QueueEstimate | undefined,
+  sample: QueueSample,
+  nowMs: number,
+): number | undefined {
+  const neverFinished =
+    (previous?.runtimeMs ?? undefined) === undefined && sample.recentRuntimesMs.length === 0;
+  return neverFinished && sample.active > 0 ? (previous?.runningSinceMs ?? nowMs) : undefined;
+}
+
+function futureDelayedOf(sample: QueueSample): number | undefined {
+  return sample.delayedTotal === undefined ? undefined : Math.max(0, sample.delayedTotal - sample.dueDelayed);
+}
+
+/**
+ * Jobs that became ready since the previous sample: jobs added, less those added to wait in the
+ * delayed set, plus delayed ones that fell due. Counting a delayed job when it was added bought
+ * servers an hour before 8000 scheduled newsletters were due. A counter that went backwards means the
+ * queue was obliterated: counting starts afresh.
+ */
+function readyArrivals(
+  previous: QueueEstimate,
+  sample: QueueSample,
+  futureDelayed: number | undefined,
+): number {
+  const added = Math.max(0, sample.addedTotal - previous.lastAddedTotal);
+  if (futureDelayed === undefined || previous.lastFutureDelayed === undefined) return added;
+  return Math.max(0, added - (futureDelayed - previous.lastFutureDelayed));
 }
 
 function nextRuntime(previous: QueueEstimate | undefined, sample: QueueSample, nowMs: number) {
@@ -87,17 +143,28 @@ function nextTrend(previous: QueueEstimate, arrivalPerSecond: number, dtMs: numb
   return previous.arrivalTrendPerSecond2 + weight * (slope - previous.arrivalTrendPerSecond2);
 }
 
+/** `learnedRuntimeMs`: what an earlier run measured; the default is for a queue never seen at all. */
 export function queueDemand(
   sample: QueueSample,
   estimate: QueueEstimate | undefined,
   defaultRuntimeMs: number,
+  learnedRuntimeMs?: number,
 ): QueueDemand {
+  const runtimeMs = estimate?.runtimeMs ?? learnedRuntimeMs;
+  const runningForMs =
+    runtimeMs === undefined && estimate?.runningSinceMs !== undefined
+      ? estimate.lastAtMs - estimate.runningSinceMs
+      : 0;
   return {
     queue: sample.queue,
     backlog: sample.paused ? 0 : sample.waiting + sample.prioritized + sample.dueDelayed,
     arrivalPerSecond: sample.paused ? 0 : (estimate?.arrivalPerSecond ?? 0),
-    runtimeMs: estimate?.runtimeMs ?? defaultRuntimeMs,
+    runtimeMs: runtimeMs ?? Math.max(defaultRuntimeMs, runningForMs),
+    runtimeLearned: runtimeMs !== undefined,
+    ...(runtimeMs === undefined && runningForMs > defaultRuntimeMs ? { runtimeAtLeastMs: runningForMs } : {}),
     arrivalTrendPerSecond2: sample.paused ? 0 : (estimate?.arrivalTrendPerSecond2 ?? 0),
+    upcoming: sample.paused ? 0 : (sample.upcomingDelayed ?? 0),
+    herd: sample.paused ? 0 : (estimate?.herd ?? 0),
   };
 }
 
@@ -105,10 +172,13 @@ export function poolDemand(
   samples: QueueSample[],
   estimates: ReadonlyMap<string, QueueEstimate>,
   defaultRuntimeMs: number,
+  learnedRuntimesMs: ReadonlyMap<string, number> = new Map(),
 ): PoolDemand {
   const unpaused = samples.filter((s) => !s.paused);
   return {
-    queues: samples.map((s) => queueDemand(s, estimates.get(s.queue), defaultRuntimeMs)),
+    queues: samples.map((s) =>
+      queueDemand(s, estimates.get(s.queue), defaultRuntimeMs, learnedRuntimesMs.get(s.queue)),
+    ),
     oldestWaitMs: Math.max(0, ...unpaused.map((s) => s.oldestWaitMs)),
     activeJobs: samples.reduce((sum, s) => sum + s.active, 0),
     lastArrivalAtMs: latest(samples.map((s) => estimates.get(s.queue)?.lastArrivalAtMs)),

@@ -1,3 +1,5 @@
+import type { BurstMemory } from './burst-memory.ts';
+
 /** Lifecycle states of a worker server; transitions live in server-state.ts. */
 export type ServerState =
   | 'requested'
@@ -25,6 +27,13 @@ export interface QueueSample {
   oldestWaitMs: number;
   /** BullMQ's monotonically increasing job counter: its growth is the arrival count. */
   addedTotal: number;
+  /**
+   * Every job in the delayed set, due or not. With it, arrivals count when a job becomes ready rather
+   * than when a delayed job is added (see estimators.ts); absent, every add counts at once.
+   */
+  delayedTotal?: number;
+  /** Delayed jobs falling due after now and within the sampler's look-ahead: demand on its way. */
+  upcomingDelayed?: number;
   /** Runtimes (finishedOn − processedOn) of jobs completed since the previous sample. */
   recentRuntimesMs: number[];
 }
@@ -47,8 +56,16 @@ export interface QueueDemand {
   arrivalPerSecond: number;
   /** Smoothed job runtime; the configured default until jobs have completed. */
   runtimeMs: number;
+  /** False while runtimeMs is the configured default: no job of this queue was ever seen to finish. */
+  runtimeLearned?: boolean;
+  /** Set while no job ever finished but jobs have run this long: runtimeMs is at least that. */
+  runtimeAtLeastMs?: number;
   /** Smoothed change of the arrival rate, per second per second; absent or 0 while unknown. */
   arrivalTrendPerSecond2?: number;
+  /** Delayed jobs due within the look-ahead (one boot and a bit): backlog arriving at its due time. */
+  upcoming?: number;
+  /** Jobs of a one-off herd (far more than the rate predicts) left out of the rate: they are backlog. */
+  herd?: number;
 }
 
 /** Demand of one pool: its queues plus what is true of the pool as a whole. */
@@ -104,6 +121,8 @@ export interface WindowEntry {
 
 /** What decide() remembers between ticks; it returns the next value, it never mutates. */
 export interface DecisionMemory {
+  /** Recurring bursts seen in this pool (burst-memory.ts); persisted by the scaler across restarts. */
+  bursts: BurstMemory;
   /** Raw desired counts inside the scale-down window, oldest first. */
   recent: WindowEntry[];
   /** Last time the pool had any backlog or active job. */
@@ -112,12 +131,22 @@ export interface DecisionMemory {
   previousBacklog: number;
 }
 
+/** A window of the pool's `schedules` in force now (config), raising its minimum. */
+export interface ScheduleInForce {
+  /** How the schedule is named in reasons and on the status page: its cron and time zone. */
+  label: string;
+  minServers: number;
+  /** When this window ends. */
+  untilMs: number;
+}
+
 export interface DecisionInput {
   nowMs: number;
   policy: PoolPolicy;
   demand: PoolDemand;
   servers: ServerView[];
   memory: DecisionMemory;
+  schedule?: ScheduleInForce | undefined;
 }
 
 export interface Decision {

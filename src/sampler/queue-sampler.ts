@@ -10,7 +10,7 @@ const runtimeSampleSize = 20;
  */
 const queuesPerCall = 100;
 /** Values the script returns per queue before the runtimes. */
-const fixedFields = 9;
+const fixedFields = 11;
 
 type PipelineResult = [Error | null, unknown][] | null;
 
@@ -28,7 +28,8 @@ export class QueueSampler {
     private readonly prefix: string,
   ) {}
 
-  async sample(queues: readonly string[], nowMs: number): Promise<QueueSample[]> {
+  /** `lookAheadMs`: how far ahead delayed jobs count as upcoming demand (the pools' boot and a margin). */
+  async sample(queues: readonly string[], nowMs: number, lookAheadMs = 0): Promise<QueueSample[]> {
     const pipeline = this.redis.pipeline();
     for (let i = 0; i < queues.length; i += queuesPerCall) {
       const chunk = queues.slice(i, i + queuesPerCall);
@@ -39,6 +40,7 @@ export class QueueSampler {
         this.prefix,
         String(nowMs),
         String(runtimeSampleSize),
+        String(Math.max(0, Math.round(lookAheadMs))),
         ...perQueue,
       );
     }
@@ -47,10 +49,19 @@ export class QueueSampler {
     );
     let cursor = 0;
     return queues.map((queue) => {
-      const [waiting, prioritized, active, dueDelayed, paused, added, readyAt, newest, count] = values.slice(
-        cursor,
-        cursor + fixedFields,
-      );
+      const [
+        waiting,
+        prioritized,
+        active,
+        dueDelayed,
+        paused,
+        added,
+        readyAt,
+        newest,
+        delayed,
+        upcoming,
+        count,
+      ] = values.slice(cursor, cursor + fixedFields);
       const runtimes = values.slice(cursor + fixedFields, cursor + fixedFields + (count ?? 0));
       cursor += fixedFields + (count ?? 0);
       if (newest !== undefined && newest >= 0) this.lastFinishedOn.set(queue, newest);
@@ -62,6 +73,8 @@ export class QueueSampler {
         dueDelayed: countOf(dueDelayed),
         paused: paused === 1,
         addedTotal: countOf(added),
+        delayedTotal: countOf(delayed),
+        upcomingDelayed: countOf(upcoming),
         // A producer clock ahead of ours would give a negative age: that job has not waited yet.
         oldestWaitMs: readyAt === undefined || readyAt < 0 ? 0 : Math.max(0, nowMs - readyAt),
         recentRuntimesMs: runtimes,

@@ -7,14 +7,17 @@
  * run it against the installed BullMQ. Keys are not declared because queue names are data: under
  * Redis Cluster each queue would need its own hash tag and a call per slot.
  *
- * ARGV: prefix, now (ms), max completions per queue, then per queue: name, finishedOn already seen
- * ('' for none). Per queue it returns: waiting, prioritized, active, due delayed, paused (0/1),
- * jobs ever added, when the longest-waiting ready job became ready (-1 for none), the newest
- * finishedOn seen (-1 for none), then the number of runtimes followed by the runtimes.
+ * ARGV: prefix, now (ms), max completions per queue, look-ahead (ms), then per queue: name,
+ * finishedOn already seen ('' for none). Per queue it returns: waiting, prioritized, active, due
+ * delayed, paused (0/1), jobs ever added, when the longest-waiting ready job became ready (-1 for
+ * none), the newest finishedOn seen (-1 for none), all delayed jobs, delayed jobs falling due within
+ * the look-ahead, then the number of runtimes followed by the runtimes. Delayed scores are
+ * due time × 4096 + a counter, so both counts are one ZCARD and one ZCOUNT.
  */
 export const sampleQueuesScript = `
 local prefix, now, take = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local dueMax = (now + 1) * 4096 - 1
+local aheadMax = (now + tonumber(ARGV[4]) + 1) * 4096 - 1
 local out = {}
 -- A finite number, or nil: tonumber() accepts 'nan' and 'inf', which are no timestamps.
 local function finite(value)
@@ -29,7 +32,7 @@ local function readyAt(base, id)
   if not t then return nil end
   return t + (finite(f[2]) or 0)
 end
-for i = 4, #ARGV, 2 do
+for i = 5, #ARGV, 2 do
   local base = prefix .. ':' .. ARGV[i] .. ':'
   local since = ARGV[i + 1] == '' and '-inf' or ('(' .. ARGV[i + 1])
   out[#out + 1] = redis.call('LLEN', base .. 'wait')
@@ -59,6 +62,8 @@ for i = 4, #ARGV, 2 do
     end
   end
   out[#out + 1] = newest
+  out[#out + 1] = redis.call('ZCARD', base .. 'delayed')
+  out[#out + 1] = redis.call('ZCOUNT', base .. 'delayed', '(' .. dueMax, aheadMax)
   out[#out + 1] = #runtimes
   for _, r in ipairs(runtimes) do out[#out + 1] = r end
 end

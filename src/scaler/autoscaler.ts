@@ -10,11 +10,13 @@ import { billedHourlyCostUsd } from '../core/cost.ts';
 import { type EventOf, type ScalingEvent, type ScalingEventName, warningEvents } from '../core/events.ts';
 import type { QueueSample } from '../core/types.ts';
 import { FencedError } from '../fleet/fleet-store.ts';
+import { LearnedStore } from '../fleet/learned-store.ts';
 import { advanceLifecycle } from '../fleet/lifecycle.ts';
 import { PinStore } from '../fleet/pin-store.ts';
 import { RolloutMarks } from '../fleet/rollout-marks.ts';
 import type { ServerRecord } from '../fleet/server-record.ts';
 import { reconcile } from '../reconciler/reconcile.ts';
+import { sampleLookAheadMs } from './learned.ts';
 import { connectParts, type ScalerParts } from './parts.ts';
 import { type PoolState, type ScaleContext, scalePools } from './tick.ts';
 
@@ -166,6 +168,7 @@ export class Autoscaler {
       return await parts.sampler.sample(
         this.config.pools.flatMap((p) => p.queues),
         nowMs,
+        sampleLookAheadMs(this.config, this.pools),
       );
     } catch (error) {
       // No data, no decision: holding is the only choice that cannot drain a busy fleet.
@@ -185,6 +188,7 @@ export class Autoscaler {
       currentImage: async (type) => parts.provider.currentImage?.(type),
       pins: new PinStore(parts.redis, this.keySpace()),
       rollouts: new RolloutMarks(parts.redis, this.keySpace()),
+      learned: new LearnedStore(parts.redis, this.keySpace()),
     };
   }
 

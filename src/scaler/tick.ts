@@ -1,4 +1,5 @@
 import { policyOf } from '../config/policy-of.ts';
+import { scheduleInForce } from '../config/schedules.ts';
 import type { AutoscalerConfig, PoolConfig } from '../config/schema.ts';
 import { totalBacklog } from '../core/decide.ts';
 import type { EventOf, ScalingEvent } from '../core/events.ts';
@@ -7,13 +8,15 @@ import { applyPin, type Pin, pinChange } from '../core/pins.ts';
 import { type PlanLimit, plan } from '../core/plan.ts';
 import { initialPoolStepState, type PoolStepState, poolStep } from '../core/pool-step.ts';
 import { capacityStates, liveStates } from '../core/server-state.ts';
-import type { Decision, QueueSample, ServerView } from '../core/types.ts';
+import type { Decision, QueueSample, ScheduleInForce, ServerView } from '../core/types.ts';
 import { drainServer } from '../fleet/drain.ts';
 import type { FleetStore } from '../fleet/fleet-store.ts';
+import type { LearnedStore } from '../fleet/learned-store.ts';
 import type { PinStore } from '../fleet/pin-store.ts';
 import type { RolloutMarks } from '../fleet/rollout-marks.ts';
 import { requestedRecord, type ServerRecord } from '../fleet/server-record.ts';
 import type { Provisioner } from '../provisioning/provisioner.ts';
+import { learnedSteps, saveLearned } from './learned.ts';
 import { newRolloutMemory, type RolloutMemory, rolloutPool } from './rollout.ts';
 
 /** What the scaler carries from tick to tick, per pool; all of it can be rebuilt after a restart. */
@@ -33,6 +36,10 @@ export interface PoolState {
   limitedBy: PlanLimit | undefined;
   /** The pool's rollout at the last tick (outdated servers being replaced). */
   rollout: RolloutMemory;
+  /** The schedule window open at the last tick, for eval and the status page. */
+  schedule?: ScheduleInForce | undefined;
+  /** When what the pool learned was last written to Redis. */
+  learnedSavedAtMs?: number | undefined;
 }
 
 export interface ScaleContext {
@@ -49,6 +56,8 @@ export interface ScaleContext {
   pins?: PinStore;
   /** Operators' `rollout restart` marks; without it only images and ages start rollouts. */
   rollouts?: RolloutMarks;
+  /** Where learned runtimes and bursts outlive a restart; without it every run starts cold. */
+  learned?: LearnedStore;
 }
 
 export function newPoolState(): PoolState {
@@ -86,6 +95,8 @@ export interface PoolDecision {
   unpinnedDesired: number;
   /** The boot time planned with: configured, or learned from this pool's servers. */
   bootMs: number;
+  /** The schedule window open now, if any. */
+  schedule: ScheduleInForce | undefined;
 }
 
 /** Decides every pool from one sample; updates each pool's memory but writes nothing. */
@@ -107,6 +118,7 @@ export function decidePools(
       .filter((s): s is QueueSample => s !== undefined);
     const poolRecords = records.filter((r) => r.pool === pool.name);
     const servers = poolRecords.map((r) => viewOf(r, beats));
+    const schedule = scheduleInForce(pool.schedules, nowMs);
     const step = poolStep(state.step, {
       nowMs,
       policy: policyOf(pool),
@@ -114,6 +126,7 @@ export function decidePools(
       samples: poolSamples,
       servers,
       bootsObservedMs: newBoots(state, poolRecords),
+      schedule,
     });
     state.step = step.state;
     const unpinned = step.decision;
@@ -123,6 +136,7 @@ export function decidePools(
       decision: applyPin(unpinned, pins.get(pool.name), servers),
       unpinnedDesired: unpinned.desired,
       bootMs: step.bootMs,
+      schedule,
       demand: {
         backlog: totalBacklog(demand),
         oldestWaitMs: demand.oldestWaitMs,
@@ -145,13 +159,16 @@ export async function scalePools(
       ctx.config.pools.map((p) => p.name),
       nowMs,
     )) ?? new Map<string, Pin>();
+  for (const [name, step] of await learnedSteps(ctx.learned, ctx.config, ctx.pools))
+    ctx.pools.set(name, { ...newPoolState(), step });
   const decisions = decidePools(ctx.config, ctx.pools, samples, records, beats, nowMs, pins);
   const names = ctx.config.pools.map((p) => p.name);
   const restarts = (await ctx.rollouts?.restartedAt(names)) ?? new Map<string, number>();
   for (const d of decisions) {
-    const { pool, demand, unpinnedDesired } = d;
+    const { pool, demand, unpinnedDesired, schedule } = d;
     const state = ctx.pools.get(pool.name);
     if (state === undefined) continue;
+    state.schedule = schedule;
     const rollout = rolloutPool(
       {
         pool,
@@ -185,6 +202,7 @@ export async function scalePools(
     // Kept a few ticks only: a status older than that would describe a scaler that stopped.
     const snapshot = { atMs: nowMs, ...demand, ...pick(decision), drain: decision.drain };
     await ctx.store.saveDecision(pool.name, snapshot, ctx.config.tickMs * 10);
+    await saveLearned(ctx.learned, pool.name, state, nowMs);
   }
 
   const capped = ctx.config.maxHourlyCostUsd !== undefined;

@@ -3,19 +3,20 @@ import type { PoolPolicy, QueueSample } from '../core/types.ts';
 import { capacityOf, type Policy, type PoolSetup, type PoolView, towards } from './policy.ts';
 import type { Trace } from './trace.ts';
 
-const second = 1_000;
-const minute = 60 * second;
+export const second = 1_000;
+export const minute = 60 * second;
 
-function clamp(desired: number, policy: PoolPolicy): number {
+export function clamp(desired: number, policy: PoolPolicy): number {
   return Math.min(Math.max(desired, policy.minServers), policy.maxServers);
 }
 
-function backlogOf(sample: QueueSample): number {
+/** Jobs ready to run now: the wait list, the prioritized set and delayed jobs already due. */
+export function backlogOf(sample: QueueSample): number {
   return sample.waiting + sample.prioritized + sample.dueDelayed;
 }
 
 /** Backlog and queued work (ms) from the same runtime estimator ours uses: the peers get equal knowledge. */
-function queuedWorkTracker(
+export function queuedWorkTracker(
   defaultRuntimeMs: number,
 ): (view: PoolView) => { backlog: number; workMs: number } {
   const estimates = new Map<string, QueueEstimate>();
@@ -36,7 +37,7 @@ function queuedWorkTracker(
 export function staticPolicy(setup: PoolSetup, trace: Trace): Policy {
   const perMinute = new Map<number, number>();
   for (const j of trace.jobs) {
-    const m = Math.floor(j.t / minute);
+    const m = Math.floor((j.t + (j.delayMs ?? 0)) / minute);
     perMinute.set(m, (perMinute.get(m) ?? 0) + j.durationMs);
   }
   const peakWorkMs = Math.max(0, ...perMinute.values());
@@ -49,74 +50,35 @@ export function staticPolicy(setup: PoolSetup, trace: Trace): Policy {
 }
 
 /**
- * KEDA/HPA with a queue-length trigger: replicas = ceil(backlog ÷ target per replica), the target being
- * AWS's acceptable backlog per instance (slots × wait target ÷ runtime). KEDA polls every 30 s, HPA
- * scales down to the highest recommendation of the last 300 s and scales up at most max(4, 100 %) a
- * period; KEDA activates from zero on any job and returns to zero after a 300 s cooldown.
- */
-export function kedaPolicy(setup: PoolSetup): Policy {
-  const queued = queuedWorkTracker(setup.defaultRuntimeMs);
-  const { policy } = setup;
-  const recent: { at: number; desired: number }[] = [];
-  let lastActiveAt = Number.NEGATIVE_INFINITY;
-  return {
-    name: 'KEDA-style',
-    intervalMs: 30 * second,
-    step(view) {
-      const { backlog, workMs } = queued(view);
-      const runtimeMs = backlog > 0 ? workMs / backlog : setup.defaultRuntimeMs;
-      const perServer = Math.max(1, (policy.slotsPerServer * policy.targetWaitMs) / runtimeMs);
-      if (backlog > 0) lastActiveAt = view.nowMs;
-      const active = view.nowMs - lastActiveAt < 300 * second;
-      const wanted = active ? Math.max(1, Math.ceil(backlog / perServer)) : 0;
-      recent.push({ at: view.nowMs, desired: wanted });
-      while ((recent[0]?.at ?? view.nowMs) <= view.nowMs - 300 * second) recent.shift();
-      const current = capacityOf(view.servers);
-      const stabilised = Math.max(...recent.map((r) => r.desired));
-      const desired = clamp(Math.min(stabilised, Math.max(current + 4, 2 * current)), policy);
-      return towards(desired, view.servers, `backlog ${backlog} ÷ ${perServer.toFixed(1)} per server`);
-    },
-  };
-}
-
-/**
- * Judoscale: samples queue latency every 10 s; above the upscale threshold (the wait target) it adds
- * one server, at most once per 3 minutes; below the downscale threshold (a tenth of the target) it
- * removes one, only 10 minutes after the last change. It starts a pool from zero on any job.
- */
-export function judoscalePolicy(setup: PoolSetup): Policy {
-  const { policy } = setup;
-  let lastUpAt = Number.NEGATIVE_INFINITY;
-  let lastChangeAt = Number.NEGATIVE_INFINITY;
-  return {
-    name: 'Judoscale-style',
-    intervalMs: 10 * second,
-    step(view) {
-      const current = capacityOf(view.servers);
-      const latency = Math.max(0, ...view.samples.map((s) => s.oldestWaitMs));
-      const jobs = view.samples.reduce((sum, s) => sum + backlogOf(s) + s.active, 0);
-      let desired = current;
-      if (current === 0 && jobs > 0) desired = 1;
-      else if (latency > policy.targetWaitMs && view.nowMs - lastUpAt >= 3 * minute) desired = current + 1;
-      else if (latency < policy.targetWaitMs / 10 && view.nowMs - lastChangeAt >= 10 * minute)
-        desired = current - 1;
-      desired = clamp(desired, policy);
-      if (desired > current) lastUpAt = view.nowMs;
-      if (desired !== current) lastChangeAt = view.nowMs;
-      return towards(desired, view.servers, `latency ${latency} ms`);
-    },
-  };
-}
-
-/**
- * Laravel Horizon's time-to-clear balancing applied to servers: enough servers to clear the queued
- * work within the wait target, moved one server per 3 s cooldown (balanceMaxShift 1).
+ * Laravel Horizon's AutoScaler as written (src/AutoScaler.php, `auto` balancing, one process pool for
+ * the pool's queues), with servers for processes: while any job is ready the pool's share of
+ * `maxProcesses` is all of it, else `minProcesses`; every `balanceCooldown` (3 s) it moves by at most
+ * `balanceMaxShift` (1) towards that.
  */
 export function horizonPolicy(setup: PoolSetup): Policy {
+  const { policy } = setup;
+  return {
+    name: 'Horizon AutoScaler',
+    intervalMs: 3 * second,
+    step(view) {
+      const current = capacityOf(view.servers);
+      const ready = view.samples.reduce((sum, s) => sum + backlogOf(s), 0);
+      const wanted = ready > 0 ? policy.maxServers : policy.minServers;
+      const desired = current + Math.sign(wanted - current);
+      return towards(desired, view.servers, `${ready} ready → ${wanted}`);
+    },
+  };
+}
+
+/**
+ * A time-to-clear heuristic (until this issue it was mislabelled "Horizon-style"): enough servers to
+ * clear the queued work within the wait target, moved one server per 3 s.
+ */
+export function timeToClearPolicy(setup: PoolSetup): Policy {
   const queued = queuedWorkTracker(setup.defaultRuntimeMs);
   const { policy } = setup;
   return {
-    name: 'Horizon-style',
+    name: 'time-to-clear, ±1 per 3 s',
     intervalMs: 3 * second,
     step(view) {
       const current = capacityOf(view.servers);

@@ -172,7 +172,8 @@ class Simulation {
 
   #tick(): void {
     this.#promote();
-    const samples = [...this.#queues.values()].map((q) => q.sample(this.#now));
+    const lookAheadMs = this.policy.lookAheadMs?.() ?? 0;
+    const samples = [...this.#queues.values()].map((q) => q.sample(this.#now, lookAheadMs));
     const change = this.policy.step({
       nowMs: this.#now,
       samples,

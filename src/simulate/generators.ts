@@ -1,58 +1,6 @@
-import { exponential, logNormal, type Random, seeded } from './prng.ts';
-import type { Trace, TraceJob } from './trace.ts';
-
-const minute = 60_000;
-/** Quiet time after the last arrival, so every fleet's scale-down shows in its bill. */
-const tailMs = 15 * minute;
-
-/** Jobs per second at time t (ms). */
-type Rate = (t: number) => number;
-type Duration = (random: Random) => number;
-
-interface Stream {
-  queue: string;
-  rate: Rate;
-  peakRate: number;
-  duration: Duration;
-  priority?: (random: Random) => number | undefined;
-  delayMs?: (random: Random) => number | undefined;
-}
-
-const expDuration =
-  (meanMs: number): Duration =>
-  (random) =>
-    exponential(random, meanMs);
-
-/** Non-homogeneous Poisson arrivals by thinning: exact for any rate shape, deterministic per seed. */
-function arrivals(stream: Stream, spanMs: number, random: Random): TraceJob[] {
-  const jobs: TraceJob[] = [];
-  let t = 0;
-  for (;;) {
-    t += exponential(random, 1000 / stream.peakRate);
-    if (t >= spanMs) return jobs;
-    if (random() * stream.peakRate > stream.rate(t)) continue;
-    const job: TraceJob = {
-      t: Math.round(t),
-      queue: stream.queue,
-      durationMs: Math.round(stream.duration(random)),
-    };
-    const priority = stream.priority?.(random);
-    const delayMs = stream.delayMs?.(random);
-    if (priority !== undefined) job.priority = priority;
-    if (delayMs !== undefined) job.delayMs = Math.round(delayMs);
-    jobs.push(job);
-  }
-}
-
-function build(name: string, spanMs: number, streams: Stream[], seed: number): Trace {
-  const random = seeded(seed);
-  const jobs = streams.flatMap((s) => arrivals(s, spanMs, random)).sort((a, b) => a.t - b.t);
-  return { name, jobs, horizonMs: spanMs + tailMs };
-}
-
-function single(queues: readonly string[], rate: Rate, peakRate: number, duration: Duration): Stream[] {
-  return [{ queue: queues[0] ?? 'default', rate, peakRate, duration }];
-}
+import { logNormal } from './prng.ts';
+import { build, every, expDuration, minute, type Stream, single, uniformDuration } from './streams.ts';
+import type { Trace } from './trace.ts';
 
 const generators = {
   /** Constant Poisson load: the case every scaler should get right. */
@@ -110,23 +58,130 @@ const generators = {
     ),
   /** Several queues on one pool: fast jobs, slow jobs, prioritized jobs and delayed jobs. */
   'multi-queue': (q) => build('multi-queue', 60 * minute, mixStreams(q), 7),
+  /**
+   * A 90 s burst of 30 jobs/s every 6 minutes over a trickle: the gaps outlast a 2-minute scale-down
+   * window, and a 60 s boot lasts nearly as long as a burst.
+   */
+  'recurring-bursts': (q) =>
+    build(
+      'recurring-bursts',
+      120 * minute,
+      single(q, (t) => (t % (6 * minute) < 1.5 * minute ? 30 : 0.5), 30, expDuration(3_000)),
+      8,
+    ),
+  /** Jobs of 5–20 minutes, about one every 20 s: a noisy rate times a long runtime. */
+  'long-jobs': (q) =>
+    build(
+      'long-jobs',
+      180 * minute,
+      single(q, () => 0.05, 0.05, uniformDuration(5 * minute, 20 * minute)),
+      9,
+    ),
+  /**
+   * Newsletters: 8000 jobs scheduled at minute 5 for minute 60, 4000 at minute 30 for minute 90, over
+   * steady traffic. The future is in BullMQ's delayed set all along.
+   */
+  'scheduled-delayed': (q) =>
+    build(
+      'scheduled-delayed',
+      120 * minute,
+      single(q, () => 2, 2, expDuration(1_000)),
+      10,
+      [
+        {
+          queue: name(q, 1),
+          addedAtMs: [5 * minute],
+          size: 8_000,
+          duration: expDuration(600),
+          dueAtMs: () => 60 * minute,
+        },
+        {
+          queue: name(q, 1),
+          addedAtMs: [30 * minute],
+          size: 4_000,
+          duration: expDuration(600),
+          dueAtMs: () => 90 * minute,
+        },
+      ],
+    ),
+  /** Cron fan-outs: 600 jobs at once every 10 minutes and 150 longer ones at every 5th, over 1 job/s. */
+  'cron-herds': (q) =>
+    build(
+      'cron-herds',
+      90 * minute,
+      single(q, () => 1, 1, expDuration(2_000)),
+      11,
+      [
+        {
+          queue: name(q, 0),
+          addedAtMs: every(10 * minute, 2 * minute, 90 * minute),
+          size: 600,
+          duration: expDuration(2_000),
+        },
+        {
+          queue: name(q, 2),
+          addedAtMs: every(10 * minute, 7 * minute, 90 * minute),
+          size: 150,
+          duration: expDuration(8_000),
+        },
+      ],
+    ),
+  /** 60 jobs/s of 40 ms: a cold start on the 1 s default runtime would buy 25 times the servers needed. */
+  'tiny-fast': (q) =>
+    build(
+      'tiny-fast',
+      30 * minute,
+      single(q, () => 60, 60, expDuration(40)),
+      12,
+    ),
+  /** One compressed day (2 → 14 jobs/s) with a flash sale at minute 70: 45 jobs/s within 30 s, for 8 minutes. */
+  'flash-sale': (q) => build('flash-sale', 120 * minute, single(q, flashSale, 52, expDuration(2_000)), 13),
+  /** One queue, three priorities: interactive, normal and batch jobs in the prioritized set. */
+  'priorities-mixed': (q) => build('priorities-mixed', 60 * minute, prioritiesOnOneQueue(q), 14),
 } satisfies Record<string, (queues: readonly string[]) => Trace>;
 
+function name(queues: readonly string[], i: number): string {
+  return queues[i % Math.max(1, queues.length)] ?? 'default';
+}
+
+function flashSale(t: number): number {
+  const day = 2 + 6 * (1 - Math.cos((2 * Math.PI * t) / (120 * minute)));
+  const into = t - 70 * minute;
+  if (into < 0 || into >= 13 * minute) return day;
+  const sale =
+    into < 30_000
+      ? (45 * into) / 30_000
+      : into < 8 * minute
+        ? 45
+        : 45 * (1 - (into - 8 * minute) / (5 * minute));
+  return day + sale;
+}
+
+function prioritiesOnOneQueue(queues: readonly string[]): Stream[] {
+  const queue = name(queues, 0);
+  const wave = (t: number) => 2 + 1.5 * Math.sin((2 * Math.PI * t) / (15 * minute));
+  return [
+    { queue, rate: () => 4, peakRate: 4, duration: expDuration(500), priority: () => 1 },
+    { queue, rate: wave, peakRate: 3.5, duration: expDuration(3_000), priority: () => 5 },
+    { queue, rate: () => 0.3, peakRate: 0.3, duration: (r) => logNormal(r, 30_000, 0.6), priority: () => 20 },
+  ];
+}
+
 function mixStreams(queues: readonly string[]): Stream[] {
-  const name = (i: number) => queues[i % Math.max(1, queues.length)] ?? 'default';
+  const queueName = (i: number) => name(queues, i);
   const wave = (t: number) => 6 + 4 * Math.sin((2 * Math.PI * t) / (20 * minute));
   return [
-    { queue: name(0), rate: wave, peakRate: 10, duration: expDuration(800) },
-    { queue: name(1), rate: () => 0.4, peakRate: 0.4, duration: (r) => logNormal(r, 25_000, 0.5) },
+    { queue: queueName(0), rate: wave, peakRate: 10, duration: expDuration(800) },
+    { queue: queueName(1), rate: () => 0.4, peakRate: 0.4, duration: (r) => logNormal(r, 25_000, 0.5) },
     {
-      queue: name(2),
+      queue: queueName(2),
       rate: () => 2,
       peakRate: 2,
       duration: expDuration(2_000),
       priority: (r) => 1 + Math.floor(r() * 3),
     },
     {
-      queue: name(3),
+      queue: queueName(3),
       rate: () => 2,
       peakRate: 2,
       duration: expDuration(2_000),

@@ -1,6 +1,6 @@
 import { pickVictims } from '../core/decide.ts';
 import { plan } from '../core/plan.ts';
-import { initialPoolStepState, poolStep } from '../core/pool-step.ts';
+import { initialPoolStepState, poolLookAheadMs, poolStep } from '../core/pool-step.ts';
 import { capacityStates } from '../core/server-state.ts';
 import type { PoolPolicy, QueueSample, ServerView } from '../core/types.ts';
 
@@ -25,6 +25,8 @@ export interface Policy {
   name: string;
   /** How often it samples and acts. */
   intervalMs: number;
+  /** How far ahead the sampler counts delayed jobs for it; none when absent. */
+  lookAheadMs?: () => number;
   step(view: PoolView): FleetChange;
 }
 
@@ -41,6 +43,7 @@ export function oursPolicy(setup: PoolSetup): Policy {
   return {
     name: 'ours',
     intervalMs: setup.tickMs,
+    lookAheadMs: () => poolLookAheadMs(state, setup.policy),
     step(view) {
       const step = poolStep(state, {
         nowMs: view.nowMs,

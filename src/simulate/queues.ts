@@ -19,7 +19,8 @@ export class QueueState {
   readonly #waiting: SimJob[] = [];
   #head = 0;
   readonly #prioritized = new Heap<SimJob>((a, b) => (a.priority - b.priority || a.index - b.index) < 0);
-  readonly #delayed = new Heap<SimJob>((a, b) => (a.readyAtMs - b.readyAtMs || a.index - b.index) < 0);
+  /** Delayed jobs by due time, as BullMQ's delayed sorted set: counted by range, popped from the head. */
+  readonly #delayed = new DueList();
   addedTotal = 0;
   active = 0;
   #runtimes: number[] = [];
@@ -36,14 +37,7 @@ export class QueueState {
 
   /** BullMQ promotes due delayed jobs only while some worker runs: the caller knows whether one does. */
   promoteDue(nowMs: number): void {
-    for (
-      let job = this.#delayed.peek();
-      job !== undefined && job.readyAtMs <= nowMs;
-      job = this.#delayed.peek()
-    ) {
-      this.#delayed.pop();
-      this.#makeReady(job);
-    }
+    for (const job of this.#delayed.takeDue(nowMs)) this.#makeReady(job);
   }
 
   /** The job a free worker slot would take next: the wait list before the prioritized set. */
@@ -71,8 +65,11 @@ export class QueueState {
     return this.#waiting.length - this.#head + this.#prioritized.size + this.#dueDelayed(nowMs);
   }
 
-  /** What the real sampler reads from Redis; completed runtimes are handed over once, like a cursor. */
-  sample(nowMs: number): QueueSample {
+  /**
+   * What the real sampler reads from Redis; completed runtimes are handed over once, like a cursor.
+   * Delayed jobs due after now and up to `lookAheadMs` later are counted as upcoming.
+   */
+  sample(nowMs: number, lookAheadMs = 0): QueueSample {
     const recentRuntimesMs = this.#runtimes;
     this.#runtimes = [];
     return {
@@ -80,6 +77,8 @@ export class QueueState {
       waiting: this.#waiting.length - this.#head,
       prioritized: this.#prioritized.size,
       dueDelayed: this.#dueDelayed(nowMs),
+      delayedTotal: this.#delayed.size,
+      upcomingDelayed: this.#delayed.countDue(nowMs + lookAheadMs) - this.#dueDelayed(nowMs),
       active: this.active,
       paused: false,
       oldestWaitMs: this.oldestWaitMs(nowMs),
@@ -96,7 +95,11 @@ export class QueueState {
 
   /** Unstarted jobs that were ready before the end, for the wait figures. */
   unstarted(): SimJob[] {
-    return [...this.#waiting.slice(this.#head), ...popAll(this.#prioritized), ...popAll(this.#delayed)];
+    return [
+      ...this.#waiting.slice(this.#head),
+      ...popAll(this.#prioritized),
+      ...this.#delayed.takeDue(Number.POSITIVE_INFINITY),
+    ];
   }
 
   #makeReady(job: SimJob): void {
@@ -105,21 +108,62 @@ export class QueueState {
   }
 
   #earliestDue(nowMs: number): SimJob | undefined {
-    const job = this.#delayed.peek();
+    const job = this.#delayed.first();
     return job !== undefined && job.readyAtMs <= nowMs ? job : undefined;
   }
 
-  /** Due delayed jobs exist only while no worker runs, so popping and restoring them stays cheap. */
   #dueDelayed(nowMs: number): number {
-    let count = 0;
-    const kept: SimJob[] = [];
-    for (let job = this.#delayed.pop(); job !== undefined; job = this.#delayed.pop()) {
-      kept.push(job);
-      if (job.readyAtMs > nowMs) break;
-      count += 1;
+    return this.#delayed.countDue(nowMs);
+  }
+}
+
+/** Jobs sorted by (due time, index); the taken prefix is dropped once it dominates the array. */
+class DueList {
+  readonly #jobs: SimJob[] = [];
+  #head = 0;
+
+  get size(): number {
+    return this.#jobs.length - this.#head;
+  }
+
+  first(): SimJob | undefined {
+    return this.#jobs[this.#head];
+  }
+
+  push(job: SimJob): void {
+    // Jobs mostly arrive in due order (herds share one due time): search from the end is O(1) then.
+    const at = this.#firstAfter(job.readyAtMs, job.index);
+    this.#jobs.splice(at, 0, job);
+  }
+
+  /** How many are due at or before `atMs`. */
+  countDue(atMs: number): number {
+    return this.#firstAfter(atMs, Number.POSITIVE_INFINITY) - this.#head;
+  }
+
+  takeDue(atMs: number): SimJob[] {
+    const end = this.#firstAfter(atMs, Number.POSITIVE_INFINITY);
+    const due = this.#jobs.slice(this.#head, end);
+    this.#head = end;
+    if (this.#head > compactAfter && this.#head * 2 > this.#jobs.length) {
+      this.#jobs.splice(0, this.#head);
+      this.#head = 0;
     }
-    for (const job of kept) this.#delayed.push(job);
-    return count;
+    return due;
+  }
+
+  /** The first position whose job sorts after (atMs, index). */
+  #firstAfter(atMs: number, index: number): number {
+    let lo = this.#head;
+    let hi = this.#jobs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const job = this.#jobs[mid];
+      if (job !== undefined && (job.readyAtMs < atMs || (job.readyAtMs === atMs && job.index <= index)))
+        lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 }
 

@@ -1,8 +1,10 @@
 import { policyOf } from '../config/policy-of.ts';
 import type { PoolConfig } from '../config/schema.ts';
-import { horizonPolicy, judoscalePolicy, kedaPolicy, staticPolicy } from './baselines.ts';
+import { horizonPolicy, staticPolicy, timeToClearPolicy } from './baselines.ts';
 import { type SimOptions, type SimResult, simulate } from './engine.ts';
 import type { Billing } from './fleet.ts';
+import { judoscaleDefaultsPolicy, judoscaleTunedPolicy } from './judoscale.ts';
+import { backlogPerInstancePolicy, kedaJobsInSystemPolicy, kedaListLengthPolicy } from './keda.ts';
 import { type Figures, summarize } from './metrics.ts';
 import { oursPolicy, type Policy, type PoolSetup } from './policy.ts';
 import type { Trace } from './trace.ts';
@@ -40,9 +42,13 @@ export function allPolicies(scenario: Scenario): Policy[] {
   return [
     oursPolicy(setup),
     staticPolicy(setup, trace),
-    kedaPolicy(setup),
-    judoscalePolicy(setup),
+    kedaListLengthPolicy(setup),
+    kedaJobsInSystemPolicy(setup),
+    judoscaleTunedPolicy(setup),
     horizonPolicy(setup),
+    backlogPerInstancePolicy(setup),
+    judoscaleDefaultsPolicy(setup),
+    timeToClearPolicy(setup),
   ];
 }
 

@@ -1,7 +1,7 @@
 import type { AutoscalerConfig } from '../config/schema.ts';
 import type { EventOf, ScalingEventName } from '../core/events.ts';
 import type { Pin } from '../core/pins.ts';
-import type { Decision } from '../core/types.ts';
+import type { Decision, ScheduleInForce } from '../core/types.ts';
 import type { ServerRecord } from '../fleet/server-record.ts';
 
 /**
@@ -37,6 +37,8 @@ export interface PoolStatusView {
   lastDemand: { backlog: number; oldestWaitMs: number; activeJobs: number } | undefined;
   /** The operator's pin applied at the last tick. */
   pin: Pin | undefined;
+  /** The pool's schedule window open at the last tick (config `schedules`). */
+  schedule?: ScheduleInForce | undefined;
 }
 
 /** Listens to one event and returns how to stop, so a surface can undo all it subscribed. */

@@ -96,6 +96,27 @@ describe('read-only commands against the real Redis', () => {
     expect(JSON.parse(servers.stdout)).toEqual([]);
   });
 
+  it('eval shows the schedule window in force and the minimum it raised, and delayed jobs due soon', async () => {
+    const queue = new Queue('soon', { connection: { url: redisUrl() }, prefix });
+    await queue.addBulk(Array.from({ length: 5 }, () => ({ name: 'j', data: {}, opts: { delay: 20_000 } })));
+    await queue.close();
+    // Every minute, for a whole minute: always open.
+    const schedules = [{ cron: '* * * * *', timezone: 'Europe/Berlin', durationMs: 60_000, minServers: 3 }];
+    const path = writeConfig(
+      config(
+        { redis: { url: redisUrl(), bullmqPrefix: prefix } },
+        { queues: ['soon'], maxServers: 5, schedules },
+      ),
+    );
+    const result = await runCli(['eval', '--config', path]);
+    expect(result.code).toBe(0);
+    const [pool] = (JSON.parse(result.stdout) as { pools: Record<string, unknown>[] }).pools;
+    expect(pool?.schedule).toMatchObject({ label: '"* * * * *" Europe/Berlin', minServers: 3 });
+    expect(pool?.desired).toBe(3);
+    expect(pool?.reason).toMatch(/5 delayed due within 78\.0s/);
+    expect(pool?.reason).toMatch(/raised to 3 by schedule "\* \* \* \* \*" Europe\/Berlin \(minServers 3\)$/);
+  });
+
   it('status and servers describe an empty fleet', async () => {
     const path = writeConfig(config({ redis: { url: redisUrl(), bullmqPrefix: prefix } }));
     const status = await runCli(['status', '--config', path, '--json']);

@@ -37,6 +37,23 @@ describe('QueueSampler against real BullMQ queues', () => {
     expect(s?.oldestWaitMs).toBe(9_000);
   });
 
+  it('counts delayed jobs falling due within the look-ahead, and every delayed job', async () => {
+    const q = queue('ahead');
+    const now = Date.now();
+    await q.add('due', {}, { delay: 1_000, timestamp: now - 7_000 });
+    await q.addBulk(
+      [10_000, 50_000, 70_000].map((delay) => ({ name: 'soon', data: {}, opts: { delay, timestamp: now } })),
+    );
+    await q.add('later', {}, { delay: 3_600_000, timestamp: now });
+    await q.close();
+    const sampler = new QueueSampler(redis, prefix);
+    // Due at now+10 s and now+50 s are within 60 s; now+70 s and the hour-later one are not.
+    const [s] = await sampler.sample(['ahead'], now, 60_000);
+    expect(s).toMatchObject({ dueDelayed: 1, upcomingDelayed: 2, delayedTotal: 5, addedTotal: 5 });
+    const [none] = await sampler.sample(['ahead'], now);
+    expect(none?.upcomingDelayed).toBe(0);
+  });
+
   it('sees a paused queue, and a delayed job that is due counts from when it became due', async () => {
     const q = queue('paused');
     const now = Date.now();

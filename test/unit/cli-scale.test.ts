@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDuration } from '../../src/cli/duration.ts';
+import { initialMemory } from '../../src/core/decide.ts';
 import { applyPin, type Pin, pinChange } from '../../src/core/pins.ts';
 import type { Decision, ServerView } from '../../src/core/types.ts';
 
@@ -9,7 +10,7 @@ const decision: Decision = {
   reason: 'scale down 3 → 1: quiet',
   drain: ['main-3', 'main-2'],
   terms: { steady: 1, drain: 0, busy: 0, raw: 1 },
-  memory: { recent: [], lastBusyAtMs: undefined, previousBacklog: 0 },
+  memory: initialMemory(),
 };
 
 function server(id: string, activeJobs: number, state: ServerView['state'] = 'ready'): ServerView {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { poolPolicy } from '../../bench/lib/pool-policy.ts';
 import { decide, initialMemory, totalBacklog } from '../../src/core/decide.ts';
 import type { DecisionInput, PoolDemand, PoolPolicy, ServerView } from '../../src/core/types.ts';
 
@@ -26,6 +27,9 @@ const busyDemandArb: fc.Arbitrary<PoolDemand> = fc.record({
       arrivalPerSecond: fc.double({ min: 0, max: 50, noNaN: true }),
       runtimeMs: fc.integer({ min: 1, max: 60_000 }),
       arrivalTrendPerSecond2: fc.double({ min: -1, max: 1, noNaN: true }),
+      upcoming: fc.integer({ min: 0, max: 5_000 }),
+      herd: fc.integer({ min: 0, max: 1_000 }),
+      runtimeLearned: fc.boolean(),
     }),
     { minLength: 1, maxLength: 3 },
   ),
@@ -63,7 +67,9 @@ const inputArb: fc.Arbitrary<DecisionInput> = fc
       maxLength: 5,
     }),
   })
-  .map(({ policy, servers, demand, history }) => {
+  .map(({ policy, servers: reported, demand, history }) => {
+    // Heartbeats agree with the sample: with no job running in the pool, no server reports one.
+    const servers = demand.activeJobs === 0 ? reported.map((s) => ({ ...s, activeJobs: 0 })) : reported;
     let nowMs = 1_000_000;
     let memory = initialMemory();
     for (const step of history) {
@@ -75,19 +81,109 @@ const inputArb: fc.Arbitrary<DecisionInput> = fc
 
 const capacity = (servers: ServerView[]) => servers.filter((s) => s.state !== 'draining').length;
 
+function busyDemand(backlog: number): PoolDemand {
+  return {
+    queues: [{ queue: 'a', backlog, arrivalPerSecond: 0, runtimeMs: 3_000 }],
+    oldestWaitMs: 0,
+    activeJobs: 2,
+  };
+}
+
 function withBacklog(demand: PoolDemand, add: number): PoolDemand {
   const [first, ...rest] = demand.queues;
   if (first === undefined) return demand;
   return { ...demand, queues: [{ ...first, backlog: first.backlog + add }, ...rest] };
 }
 
+/** Servers not deleted and not capacity (draining, deleting, failed, hanging): still billed. */
+const billedElsewhere = (servers: ServerView[]) =>
+  servers.filter((s) => !['requested', 'creating', 'booting', 'ready', 'deleted'].includes(s.state)).length;
+
+/** The most capacity a pool may have without its bill exceeding maxServers (or what it has, if more). */
+function room(input: DecisionInput): number {
+  const current = capacity(input.servers);
+  return Math.max(
+    Math.min(current, input.policy.maxServers),
+    input.policy.maxServers - billedElsewhere(input.servers),
+  );
+}
+
+/** Billed servers once the decision is carried out, and whether that breaks the pool's cap. */
+function capBroken(input: DecisionInput, desired: number): boolean {
+  const billedBefore = input.servers.filter((s) => s.state !== 'deleted').length;
+  const billedAfter = billedElsewhere(input.servers) + Math.max(desired, 0) + drainedNow(input, desired);
+  return billedBefore <= input.policy.maxServers && billedAfter > input.policy.maxServers;
+}
+
+/** Capacity drained by a scale-down stays billed until its jobs are done. */
+function drainedNow(input: DecisionInput, desired: number): number {
+  return Math.max(0, capacity(input.servers) - desired);
+}
+
 describe('decide() properties', () => {
-  it('keeps desired within [min, max], min winning over the step limit', () => {
+  it('keeps desired within [min, max], min winning over the step limit but not over the bill', () => {
     fc.assert(
       fc.property(inputArb, (input) => {
         const d = decide(input);
-        expect(d.desired).toBeGreaterThanOrEqual(input.policy.minServers);
+        expect(d.desired).toBeGreaterThanOrEqual(Math.min(input.policy.minServers, room(input)));
         expect(d.desired).toBeLessThanOrEqual(input.policy.maxServers);
+      }),
+    );
+  });
+
+  it('never lets billed servers (any state but deleted) exceed maxServers', () => {
+    fc.assert(
+      fc.property(inputArb, (input) => {
+        expect(capBroken(input, decide(input).desired)).toBe(false);
+      }),
+    );
+  });
+
+  it('catches a planted violation: capacity up to maxServers while servers still drain', () => {
+    const policy = poolPolicy({ maxServers: 4 });
+    const servers: ServerView[] = [
+      { id: 'd1', state: 'draining', createdAtMs: 0, activeJobs: 1 },
+      { id: 'r1', state: 'ready', createdAtMs: 0, activeJobs: 1 },
+    ];
+    const input = { nowMs: 1, policy, demand: busyDemand(500), servers, memory: initialMemory() };
+    // What decide() did before billed servers counted: fill capacity to maxServers.
+    expect(capBroken(input, policy.maxServers)).toBe(true);
+    const d = decide(input);
+    expect(d.desired).toBe(3);
+    expect(capBroken(input, d.desired)).toBe(false);
+    expect(d.reason).toMatch(/capped at 3 \(maxServers 4, 1 draining or deleting still billed\)/);
+  });
+
+  it('never drains a server running jobs while an idle one could go, nor below the busy servers', () => {
+    fc.assert(
+      fc.property(inputArb, (input) => {
+        const d = decide(input);
+        const capacityNow = input.servers.filter((s) => s.state !== 'draining');
+        const drained = new Set(d.drain);
+        const busyDrained = capacityNow.some((s) => drained.has(s.id) && s.activeJobs > 0);
+        const idleKept = capacityNow.some((s) => !drained.has(s.id) && s.activeJobs === 0);
+        expect(busyDrained && idleKept).toBe(false);
+        const busy = capacityNow.filter((s) => s.activeJobs > 0).length;
+        if (d.desired < d.current) expect(d.desired).toBeGreaterThanOrEqual(Math.min(busy, room(input)));
+      }),
+    );
+  });
+
+  it('says what it does: the reason’s verb and numbers agree with the decision, and a count away from the need names its rule', () => {
+    fc.assert(
+      fc.property(inputArb, (input) => {
+        const d = decide(input);
+        const verb =
+          d.desired > d.current
+            ? `scale up ${d.current} → ${d.desired}: `
+            : d.desired < d.current
+              ? `scale down ${d.current} → ${d.desired}: `
+              : `hold ${d.current}: `;
+        expect(d.reason.startsWith(verb)).toBe(true);
+        expect(d.reason).toContain(`backlog ${totalBacklog(input.demand)}`);
+        expect(d.reason).toContain(`→ ${d.terms.raw}`);
+        if (d.desired !== d.terms.raw)
+          expect(d.reason).toMatch(/held at|kept|raised to|limited to|capped at/);
       }),
     );
   });
@@ -103,7 +199,7 @@ describe('decide() properties', () => {
     );
   });
 
-  it('never lowers the desired count for more backlog or an older oldest job', () => {
+  it('never lowers the desired count for more backlog, more delayed jobs due soon, or an older oldest job', () => {
     fc.assert(
       fc.property(
         inputArb,
@@ -116,6 +212,12 @@ describe('decide() properties', () => {
           ).toBeGreaterThanOrEqual(base);
           const aged = { ...input.demand, oldestWaitMs: input.demand.oldestWaitMs + older };
           expect(decide({ ...input, demand: aged }).desired).toBeGreaterThanOrEqual(base);
+          const [first, ...rest] = input.demand.queues;
+          if (first === undefined) return;
+          const dueSoon = { ...first, upcoming: (first.upcoming ?? 0) + more };
+          expect(
+            decide({ ...input, demand: { ...input.demand, queues: [dueSoon, ...rest] } }).desired,
+          ).toBeGreaterThanOrEqual(base);
         },
       ),
     );
@@ -171,10 +273,10 @@ describe('decide() properties', () => {
     );
   });
 
-  it('activates from zero on any job', () => {
+  it('activates from zero on any job, room on the bill permitting', () => {
     fc.assert(
       fc.property(inputArb, (input) => {
-        fc.pre(totalBacklog(input.demand) > 0 && input.policy.maxServers > 0);
+        fc.pre(totalBacklog(input.demand) > 0 && room(input) > 0);
         expect(decide(input).desired).toBeGreaterThanOrEqual(1);
       }),
     );

@@ -58,7 +58,7 @@ describe('decide', () => {
     expect(decide(input({ demand: demand(10_000), servers: servers(8) })).desired).toBe(10);
   });
 
-  it('holds the fleet for the scale-down delay, then drains idle servers first', () => {
+  it('holds the fleet for the scale-down delay, then drains idle servers only, never a busy one', () => {
     const busy = servers(3).map((s, i) => ({ ...s, activeJobs: i === 1 ? 0 : 2 }));
     const started = decide(input({ demand: demand(36), servers: busy }));
     const soon = decide(
@@ -68,15 +68,16 @@ describe('decide', () => {
     const later = decide(
       input({ nowMs: 131_000, demand: demand(0, { activeJobs: 4 }), servers: busy, memory: soon.memory }),
     );
-    // Four active jobs and nothing queued or arriving: one server is enough; idle s1 goes first, then the newest.
-    expect(later.desired).toBe(1);
-    expect(later.drain).toEqual(['s1', 's2']);
+    // One server would do for four jobs, but two servers are running jobs: only idle s1 goes.
+    expect(later.desired).toBe(2);
+    expect(later.drain).toEqual(['s1']);
+    expect(later.reason).toMatch(/; kept 2: servers running jobs are not drained$/);
   });
 
   it('holds capacity bought for a backlog for one boot time, not the whole window', () => {
     const bought = decide(input({ demand: demand(36) }));
     expect(bought.desired).toBe(2);
-    const two = servers(2, 'ready', 1);
+    const two = [...servers(1, 'ready', 2), { ...servers(2)[1], id: 's1', activeJobs: 0 } as ServerView];
     const soon = decide(
       input({ nowMs: 102_000, demand: demand(0, { activeJobs: 2 }), servers: two, memory: bought.memory }),
     );
@@ -86,6 +87,7 @@ describe('decide', () => {
       input({ nowMs: 105_000, demand: demand(0, { activeJobs: 2 }), servers: two, memory: soon.memory }),
     );
     expect(later.desired).toBe(1);
+    expect(later.drain).toEqual(['s1']);
   });
 
   it('returns to zero only after the idle period', () => {
@@ -167,6 +169,21 @@ describe('decide', () => {
     const d = decide(input({ demand: demand(36, { oldestWaitMs: 2_500, activeJobs: 3 }) }));
     expect(d.reason).toBe(
       'scale up 0 → 2: backlog 36, oldest wait 2.5s (target 10.0s), 3 active; steady 0.00 + drain 1.80, busy 1.50 → 2',
+    );
+  });
+
+  it('buys servers for delayed jobs falling due within the look-ahead, and names them and herds in the reason', () => {
+    const due = demand(0, { activeJobs: 0 });
+    const newsletters = {
+      ...due,
+      queues: [{ queue: 'q', backlog: 30, arrivalPerSecond: 0, runtimeMs: 1_000, upcoming: 60, herd: 25 }],
+    };
+    const d = decide(input({ demand: newsletters }));
+    // (30 queued + 60 due soon) × 1 s over 2 slots in a 10 s window = 4.5 → 5 servers.
+    expect(d.desired).toBe(5);
+    expect(d.reason).toBe(
+      'scale up 0 → 5: backlog 30 (25 added at once: backlog, not rate), 60 delayed due within 5.2s, ' +
+        'oldest wait 0.0s (target 10.0s), 0 active; steady 0.00 + drain 4.50, busy 0.00 → 5',
     );
   });
 

@@ -2,10 +2,11 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { poolPolicy } from '../../bench/lib/pool-policy.ts';
 import { runSimulateCommand } from '../../src/simulate/command.ts';
 import { simulate } from '../../src/simulate/engine.ts';
 import { generate } from '../../src/simulate/generators.ts';
-import { type Policy, towards } from '../../src/simulate/policy.ts';
+import { oursPolicy, type Policy, towards } from '../../src/simulate/policy.ts';
 import { parseTrace, type Trace } from '../../src/simulate/trace.ts';
 
 let dir = '';
@@ -131,6 +132,26 @@ describe('simulation engine', () => {
     expect(drained).toBe(true);
     expect(result.fleet.servers[0]?.deletedAtMs).toBe(40_000);
     expect(result.jobs[1]?.waitMs).toBe(45_000);
+  });
+
+  it('keeps billed servers (any state but deleted) within maxServers on long jobs, and the check catches a fleet that does not', () => {
+    const setup = {
+      policy: poolPolicy({ maxServers: 12 }),
+      defaultRuntimeMs: 1_000,
+      tickMs: 1_000,
+      maxServersTotal: 100,
+    };
+    const trace = generate('long-jobs', ['q']);
+    const longJobs = { ...options, slotsPerServer: 4, bootMs: 60_000, bootSigma: 0.15 };
+    // Fleet.peak counts servers not yet deleted: draining ones with a 20-minute job still bill.
+    expect(simulate(trace, oursPolicy(setup), longJobs).fleet.peak).toBeLessThanOrEqual(12);
+    // Planted: swing between 12 and 6 servers; drained busy servers still bill while 12 more boot.
+    const swinging: Policy = {
+      name: 'swing',
+      intervalMs: 60_000,
+      step: (view) => towards((view.nowMs / 60_000) % 2 === 0 ? 12 : 6, view.servers, 'swing'),
+    };
+    expect(simulate(trace, swinging, longJobs).fleet.peak).toBeGreaterThan(12);
   });
 
   it('is deterministic: the same trace, policy and seed give the same run', () => {

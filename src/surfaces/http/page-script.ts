@@ -109,7 +109,8 @@ function poolSection(p, s) {
   facts.className = 'facts';
   facts.textContent = (p.current ?? '–') + ' → ' + (p.desired ?? '–') + ' servers (min ' + p.minServers + ', max ' + p.maxServers + ') · backlog '
     + num(p.backlog) + ' · oldest wait ' + dur(p.oldestWaitMs) + ' (target ' + dur(p.targetWaitMs) + ')'
-    + (p.pin ? ' · pinned to ' + p.pin.servers + (p.pin.untilMs ? ' until ' + clock(p.pin.untilMs) : '') : '');
+    + (p.pin ? ' · pinned to ' + p.pin.servers + (p.pin.untilMs ? ' until ' + clock(p.pin.untilMs) : '') : '')
+    + (p.schedule ? ' · schedule ' + p.schedule.label + ': at least ' + p.schedule.minServers + ' until ' + clock(p.schedule.untilMs) : '');
   const decision = document.createElement('p');
   decision.className = 'decision';
   decision.dataset.decision = p.pool;

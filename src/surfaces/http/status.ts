@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { scalerKeys } from '../../base/redis-keys.ts';
+import { scheduleInForce } from '../../config/schedules.ts';
 import type { AutoscalerConfig, PoolConfig } from '../../config/schema.ts';
 import { type DecisionFacts, decisionInWords } from '../../core/decision-words.ts';
 import type { Pin } from '../../core/pins.ts';
@@ -35,6 +36,8 @@ export interface PoolStatus {
   servers: Partial<Record<ServerState, number>>;
   history: HistoryBucket[];
   marks: ScaleMark[];
+  /** The schedule window in force (config `schedules`): its label, minimum and end. */
+  schedule: { label: string; minServers: number; untilMs: number } | null;
 }
 
 /** A server's record (with its type, region and image) and what its last heartbeat said. */
@@ -155,6 +158,7 @@ export class StatusReader {
       current: decision?.current ?? null,
       decision: decision ? decisionInWords({ ...decision, pinnedTo: pin?.servers }, pool) : null,
       pin: pin === undefined ? null : { servers: pin.servers, untilMs: pin.untilMs ?? null },
+      schedule: scheduleInForce(pool.schedules, nowMs) ?? null,
       servers,
       history,
       marks,

@@ -1,0 +1,115 @@
+/**
+ * Burst memory: recurring bursts learned from the pool's own history. An episode starts when the raw
+ * need climbs well above the trough before it and ends when it falls back; its start time and peak
+ * are kept. When the last starts are evenly spaced, the next one is expected one period after the
+ * last, and capacity for its peak is kept or bought ahead: rebuilding a fleet for every burst bought
+ * ~1000 servers in 3 hours on a trace with a burst every few minutes, each arriving after its burst.
+ * Pure: the state is a few numbers, carried in DecisionMemory and persisted by the scaler.
+ */
+
+/** Episodes remembered: enough to see a period three times and to ride out one odd gap. */
+const keptEpisodes = 6;
+/** Gaps that agree within this share of their median make a period. */
+const periodTolerance = 0.15;
+/** A rise is an episode only when the need at least doubles and grows by this many servers. */
+const minRiseServers = 3;
+/** A closed episode smaller than this share of the recent ones is a blip, not a burst. */
+const blipShare = 0.25;
+/** An episode ends when the need falls to within this share of the way back to its trough. */
+const endShare = 0.25;
+
+export interface BurstEpisode {
+  startAtMs: number;
+  /** The highest need of the episode, in servers. */
+  peak: number;
+  /**
+   * The highest need within the first `earlyWindowMs` of the episode: what a reactive fleet cannot
+   * have in time. A slow daily rise needs little of it early, a step burst nearly all of its peak.
+   */
+  early: number;
+}
+
+export interface BurstMemory {
+  episodes: BurstEpisode[];
+  /** The episode under way, if any. */
+  open: BurstEpisode | undefined;
+  /** The lowest need since the last episode ended: what a rise is measured against. */
+  trough: number;
+}
+
+export function initialBurstMemory(): BurstMemory {
+  return { episodes: [], open: undefined, trough: Number.POSITIVE_INFINITY };
+}
+
+/**
+ * Feeds one tick. `signal` finds episodes: the policy's raw need, which is smooth (a count of busy
+ * slots alone made steady load look bursty at every lull), or — while a learned burst is due — the
+ * larger of that and `used`, since a burst met by pre-warmed servers builds no queue and its rate
+ * lags: seen by raw alone, every other burst went unrecorded and the pattern was lost. `used`
+ * (servers' worth of running plus queued work) sizes them; raw would learn the forecast's lead as
+ * need. `earlyWindowMs` is how long a reactive fleet takes to catch up.
+ */
+export function observeNeed(
+  memory: BurstMemory,
+  nowMs: number,
+  need: { signal: number; used: number },
+  earlyWindowMs: number,
+): BurstMemory {
+  const { open } = memory;
+  const { signal, used } = need;
+  if (open !== undefined) {
+    const peak = Math.max(open.peak, signal);
+    const early = nowMs - open.startAtMs <= earlyWindowMs ? Math.max(open.early, used) : open.early;
+    const ended = signal <= memory.trough + endShare * (peak - memory.trough);
+    if (!ended) return { ...memory, open: { ...open, peak, early } };
+    // A blip — a few extra running jobs while a pre-warmed fleet waits — is no burst: recorded, it
+    // broke a learned 5-minute period moments before the burst it was waiting for.
+    const known = memory.episodes.slice(-3).map((e) => e.early);
+    const blip = known.length >= 2 && early < blipShare * Math.max(...known);
+    const episodes = blip
+      ? memory.episodes
+      : [...memory.episodes, { ...open, peak, early }].slice(-keptEpisodes);
+    return { episodes, open: undefined, trough: signal };
+  }
+  const trough = Math.min(memory.trough, signal);
+  if (signal >= 2 * trough && signal >= trough + minRiseServers) {
+    return { ...memory, open: { startAtMs: nowMs, peak: signal, early: used }, trough };
+  }
+  return { ...memory, trough };
+}
+
+export interface ExpectedBurst {
+  atMs: number;
+  /** An episode is under way (the expected one, or a stray). */
+  underway: boolean;
+  periodMs: number;
+  /** Servers the recent bursts needed at their peak. */
+  servers: number;
+}
+
+/**
+ * The next burst, when the gaps between the last episodes (up to three) agree on a period. One gap is
+ * enough to expect the next: wrong, it costs one pre-warm of about two boots; right, it saves a whole
+ * burst served late (waiting for a third gap lost 2 of 18 bursts on the recurring-bursts trace).
+ */
+export function expectedBurst(memory: BurstMemory): ExpectedBurst | undefined {
+  const starts = [
+    ...memory.episodes.map((e) => e.startAtMs),
+    ...(memory.open ? [memory.open.startAtMs] : []),
+  ];
+  if (starts.length < 2 || memory.episodes.length === 0) return undefined;
+  const gaps = starts.slice(1).map((t, i) => t - (starts[i] ?? t));
+  const recent = gaps.slice(-3);
+  const sorted = [...recent].sort((a, b) => a - b);
+  const periodMs = sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
+  if (periodMs <= 0 || recent.some((g) => Math.abs(g - periodMs) > periodTolerance * periodMs))
+    return undefined;
+  const last = starts.at(-1) ?? 0;
+  // The median of the last three: the first bursts, met late, queue up and look three times their size.
+  const sizes = memory.episodes
+    .slice(-3)
+    .map((e) => e.early)
+    .sort((a, b) => a - b);
+  const servers = sizes[Math.floor((sizes.length - 1) / 2)] ?? 0;
+  return { atMs: last + periodMs, periodMs, servers, underway: memory.open !== undefined };
+}
