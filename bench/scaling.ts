@@ -39,7 +39,10 @@ async function main(): Promise<void> {
       const outcome = runPolicy(scenario, policy);
       rows.push({ generator, policy: outcome.policy, figures: outcome.figures, workBoundSeconds: bound });
       if (policy.name === 'ours') {
-        const svg = timelineSvg(`${generator}: ours`, outcome.result.timeline, setup.policy.targetWaitMs);
+        const svg = timelineSvg(`${generator}: ours`, outcome.result.timeline, {
+          targetWaitMs: setup.policy.targetWaitMs,
+          maxServers: setup.policy.maxServers,
+        });
         await writeFile(`${chartDir}/scaling-${generator}.svg`, `${svg}\n`);
       }
     }

@@ -1,32 +1,43 @@
-import { runSimulateCommand } from '../simulate/command.ts';
+import { generatorNames } from '../simulate/generators.ts';
 import { configCommand } from './config-command.ts';
 import { doctorCommand } from './doctor.ts';
+import { downCommand } from './down.ts';
 import { drainCommand } from './drain.ts';
 import { evalCommand } from './eval.ts';
 import { serversCommand, statusCommand } from './fleet-commands.ts';
-import { type Command, configOption, jsonOption, text } from './options.ts';
+import { type Command, configOption, jsonOption, poolOption, text } from './options.ts';
 import { rolloutCommand } from './rollout.ts';
 import { scaleCommand } from './scale.ts';
+import { simulateCommand } from './simulate.ts';
 import { startCommand } from './start.ts';
 
 /** Every subcommand: what `--help` prints and what runs. */
 export const commands: Record<string, Command> = {
   start: {
     summary: 'run the scaler until SIGINT/SIGTERM',
-    usage: 'bullmq-autoscaler start --config <file>',
+    usage: 'bullmq-autoscaler start --config <file> [--log-format json|pretty]',
     examples: [
       'bullmq-autoscaler start --config autoscaler.config.json',
       'REDIS_URL=redis://10.0.0.5:6379 HTTP_PORT=9464 bullmq-autoscaler start -c autoscaler.yaml',
+      'bullmq-autoscaler start -c autoscaler.yaml --log-format json | tee scaler.log',
     ],
-    options: configOption,
-    run: ({ flags }, io) => startCommand({ config: text(flags, 'config') }, io),
+    options: {
+      ...configOption,
+      'log-format': {
+        type: 'string',
+        valueName: 'json|pretty',
+        help: 'log lines as JSON, or one readable line per event; default pretty on a terminal (env LOG_FORMAT)',
+      },
+    },
+    run: ({ flags }, io) =>
+      startCommand({ config: text(flags, 'config'), logFormat: text(flags, 'log-format') }, io),
   },
   status: {
     summary: 'per pool: servers by state, any pin, and the last decision with its reason',
     usage: 'bullmq-autoscaler status --config <file> [--json]',
     examples: [
       'bullmq-autoscaler status -c autoscaler.config.json',
-      'bullmq-autoscaler status -c a.yaml --json',
+      "bullmq-autoscaler status -c a.yaml --json | jq '.pools[0].servers'",
     ],
     options: { ...configOption, ...jsonOption },
     run: ({ flags }, io) => statusCommand({ config: text(flags, 'config'), json: flags.json === true }, io),
@@ -37,11 +48,12 @@ export const commands: Record<string, Command> = {
     examples: [
       'bullmq-autoscaler servers -c autoscaler.config.json',
       'bullmq-autoscaler servers -c autoscaler.config.json --history main-3',
+      'bullmq-autoscaler servers -c autoscaler.config.json --json | jq \'.[] | select(.state == "ready") | .id\'',
     ],
     options: {
       ...configOption,
       ...jsonOption,
-      history: { type: 'string', help: 'show the transitions of this server' },
+      history: { type: 'string', valueName: 'server-id', help: 'show the transitions of this server' },
     },
     run: ({ flags }, io) =>
       serversCommand(
@@ -50,33 +62,46 @@ export const commands: Record<string, Command> = {
       ),
   },
   eval: {
-    summary: 'dry run: sample once and print each pool’s decision as JSON; writes nothing',
-    usage: 'bullmq-autoscaler eval --config <file>',
-    examples: ['bullmq-autoscaler eval --config autoscaler.config.json | jq .pools[0].reason'],
-    options: configOption,
-    run: ({ flags }, io) => evalCommand({ config: text(flags, 'config') }, io),
+    summary: 'dry run: sample once and print each pool’s decision and its reason; writes nothing',
+    usage: 'bullmq-autoscaler eval --config <file> [--json]',
+    examples: [
+      'bullmq-autoscaler eval --config autoscaler.config.json',
+      "bullmq-autoscaler eval --config autoscaler.config.json --json | jq '.pools[0].reason'",
+    ],
+    options: { ...configOption, ...jsonOption },
+    run: ({ flags }, io) => evalCommand({ config: text(flags, 'config'), json: flags.json === true }, io),
   },
   simulate: {
     summary: 'replay a trace (a file or a generator) through the policy on a virtual clock',
     usage:
-      'bullmq-autoscaler simulate --trace <file|generator> --config <file> [--pool <name>] [--json] [--chart out.svg]',
+      'bullmq-autoscaler simulate --trace <file|generator> --config <file> [--pool <name>] [--json] [--chart <out.svg>]',
     examples: [
       'bullmq-autoscaler simulate --trace spike --config autoscaler.config.json',
-      'bullmq-autoscaler simulate --trace jobs.csv -c autoscaler.yaml --pool emails --json --chart wait.svg',
+      'bullmq-autoscaler simulate --trace jobs.jsonl -c autoscaler.yaml --pool emails --json --chart wait.svg',
+      "bullmq-autoscaler simulate -t spike -c autoscaler.yaml --json | jq '.p95WaitMs'",
     ],
     options: {
       ...configOption,
       ...jsonOption,
-      trace: { type: 'string', help: 'trace file, or a generator name (spike, steady, …)' },
-      pool: { type: 'string', help: 'pool to simulate; default the first' },
-      chart: { type: 'string', help: 'write an SVG timeline here' },
-      billing: { type: 'string', help: '"second" or "hour"' },
-      price: { type: 'string', help: 'USD per server-hour' },
-      warmup: { type: 'string', help: 'seconds left out of the figures' },
-      seed: { type: 'string', help: 'random seed for generators' },
+      trace: {
+        type: 'string',
+        short: 't',
+        valueName: 'file|generator',
+        help: `a JSON-lines trace file, or a generator: ${generatorNames.join(', ')}`,
+      },
+      ...poolOption,
+      chart: { type: 'string', valueName: 'out.svg', help: 'write an SVG timeline here' },
+      billing: { type: 'string', valueName: 'second|hour', help: 'how servers are billed; default second' },
+      price: { type: 'string', valueName: 'usd', help: 'USD per server-hour' },
+      warmup: { type: 'string', valueName: 'seconds', help: 'seconds left out of the figures' },
+      seed: { type: 'string', valueName: 'n', help: 'random seed for generators and boot times' },
     },
-    passthrough: true,
-    run: ({ argv }, io) => runSimulateCommand(argv, io.out),
+    notes: [
+      'trace file: one JSON object per line, one job each; t and durationMs in ms, the rest optional:',
+      '  {"t": 0, "queue": "emails", "durationMs": 1200}',
+      '  {"t": 250, "queue": "emails", "durationMs": 900, "priority": 1, "delayMs": 5000}',
+    ],
+    run: ({ flags }, io) => simulateCommand(flags, io),
   },
   doctor: {
     summary:
@@ -107,8 +132,12 @@ export const commands: Record<string, Command> = {
     ],
     options: {
       ...configOption,
-      pin: { type: 'string', help: 'keep the pool at this many servers' },
-      for: { type: 'string', help: 'pin lifetime: 90s, 30m, 2h, 1h30m; default until --unpin' },
+      pin: { type: 'string', valueName: 'servers', help: 'keep the pool at this many servers' },
+      for: {
+        type: 'string',
+        valueName: 'duration',
+        help: 'pin lifetime: 90s, 30m, 2h, 1h30m; default until --unpin',
+      },
       unpin: { type: 'boolean', help: 'remove the pin; the policy decides again' },
     },
     positionals: ['pool'],
@@ -133,6 +162,24 @@ export const commands: Record<string, Command> = {
     positionals: ['action', 'pool'],
     run: ({ flags, positionals: [action = '', pool = ''] }, io) =>
       rolloutCommand(action, pool, { config: text(flags, 'config') }, io),
+  },
+  down: {
+    summary:
+      'drain and delete every server of the cluster (or one pool): jobs finish first, nothing is killed',
+    usage: 'bullmq-autoscaler down --config <file> [--pool <name>] [--json]',
+    examples: [
+      'bullmq-autoscaler down -c autoscaler.config.json',
+      'bullmq-autoscaler down -c autoscaler.config.json --pool emails',
+    ],
+    options: { ...configOption, ...poolOption, ...jsonOption },
+    notes: [
+      'The pools are pinned to 0 so the scaler does not replace them; `scale <pool> --unpin` undoes it.',
+    ],
+    run: ({ flags }, io) =>
+      downCommand(
+        { config: text(flags, 'config'), pool: text(flags, 'pool'), json: flags.json === true },
+        io,
+      ),
   },
   config: {
     summary: 'print the JSON Schema of config files',

@@ -6,8 +6,8 @@ import { decidePools } from '../scaler/tick.ts';
 import { connectRedis, loadConfigFlag } from './context.ts';
 import { type CliIo, exitCode } from './io.ts';
 
-/** The dry run: one sample and the decision per pool, as JSON. Reads Redis, writes nothing. */
-export async function evalCommand(flags: { config?: string }, io: CliIo): Promise<number> {
+/** The dry run: one sample and the decision per pool. Reads Redis, writes nothing. */
+export async function evalCommand(flags: { config?: string; json: boolean }, io: CliIo): Promise<number> {
   const config = await loadConfigFlag(flags.config, io);
   const redis = await connectRedis(config.redis.url);
   try {
@@ -37,7 +37,15 @@ export async function evalCommand(flags: { config?: string }, io: CliIo): Promis
       wouldDrain: decision.drain,
       queues: samples.filter((s) => pool.queues.includes(s.queue)).map(({ recentRuntimesMs: _, ...s }) => s),
     }));
-    io.out(JSON.stringify({ atMs: nowMs, pools }, null, 2));
+    if (flags.json) io.out(JSON.stringify({ atMs: nowMs, pools }, null, 2));
+    else
+      for (const p of pools) {
+        io.out(`pool ${p.pool}: ${p.current} → ${p.desired} server(s): ${p.reason}`);
+        io.out(
+          `  backlog ${p.backlog} job(s), oldest wait ${(p.oldestWaitMs / 1000).toFixed(1)}s, ${p.activeJobs} running` +
+            (p.wouldDrain.length > 0 ? `; would drain ${p.wouldDrain.join(', ')}` : ''),
+        );
+      }
     return exitCode.ok;
   } finally {
     await redis.quit();

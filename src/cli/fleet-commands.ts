@@ -1,5 +1,6 @@
 import type { AutoscalerConfig } from '../config/schema.ts';
-import { capacityStates } from '../core/server-state.ts';
+import { allStates, capacityStates } from '../core/server-state.ts';
+import type { ServerState } from '../core/types.ts';
 import { FleetStore } from '../fleet/fleet-store.ts';
 import { PinStore } from '../fleet/pin-store.ts';
 import { withRedis } from './context.ts';
@@ -83,7 +84,7 @@ export function statusCommand(flags: Flags, io: CliIo): Promise<number> {
     }
     for (const p of pools) {
       const capacity = capacityStates.reduce((n, s) => n + (p.servers[s] ?? 0), 0);
-      io.out(`pool ${p.pool} (${p.queues.join(', ')}): ${capacity} server(s) ${JSON.stringify(p.servers)}`);
+      io.out(`pool ${p.pool} (${p.queues.join(', ')}): ${capacity} server(s)${countsText(p.servers)}`);
       if (p.pin) io.out(`  pinned to ${p.pin.servers} ${pinUntil(p.pin.untilMs)}`);
       io.out(
         p.lastDecision
@@ -93,4 +94,10 @@ export function statusCommand(flags: Flags, io: CliIo): Promise<number> {
     }
     return exitCode.ok;
   });
+}
+
+/** ` — 6 ready, 2 booting, 1 draining`, states in lifecycle order; nothing for an empty pool. */
+export function countsText(byState: Partial<Record<ServerState, number>>): string {
+  const parts = allStates.filter((s) => (byState[s] ?? 0) > 0).map((s) => `${byState[s]} ${s}`);
+  return parts.length === 0 ? '' : ` — ${parts.join(', ')}`;
 }

@@ -1,36 +1,35 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { messageOf } from '../base/errors.ts';
+import { didYouMean } from '../base/suggest.ts';
 import { commands } from './commands.ts';
 import { commandHelp, generalHelp } from './help.ts';
 import { type CliIo, exitCode, processIo, UsageError } from './io.ts';
-import type { Command, CommandInput } from './options.ts';
+import { parseCommandLine } from './parse.ts';
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined || name === '--help' || name === '-h') {
     io.out(generalHelp(commands));
     return name === undefined ? exitCode.usage : exitCode.ok;
   }
+  if (name === 'help') return help(rest[0], io);
   if (name === '--version' || name === '-v') {
     io.out(version());
     return exitCode.ok;
   }
   const command = commands[name];
-  if (command === undefined) {
-    io.err(`unknown command "${name}"; run \`bullmq-autoscaler --help\` for the list`);
-    return exitCode.usage;
-  }
+  if (command === undefined) return unknownCommand(name, io);
   if (rest.includes('--help') || rest.includes('-h')) {
     io.out(commandHelp(command));
     return exitCode.ok;
   }
   try {
-    return await command.run(parse(command, rest), io);
+    return await command.run(parseCommandLine(name, command, rest), io);
   } catch (error) {
-    if (error instanceof UsageError || isParseArgsError(error)) {
-      for (const line of (error as Error).message.split('\n')) io.err(`error: ${line}`);
+    // Errors go to stderr, so `--json | jq` never reads an error as data.
+    if (error instanceof UsageError) {
+      for (const line of error.message.split('\n')) io.err(`error: ${line}`);
       return exitCode.usage;
     }
     io.err(`error: ${messageOf(error)}`);
@@ -38,30 +37,24 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   }
 }
 
-function parse(command: Command, argv: string[]): CommandInput {
-  if (command.passthrough) return { flags: {}, positionals: [], argv };
-  const options = Object.fromEntries(
-    Object.entries(command.options).map(([k, o]) => [
-      k,
-      o.short ? { type: o.type, short: o.short } : { type: o.type },
-    ]),
-  );
-  const expected = command.positionals ?? [];
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options,
-    strict: true,
-    allowPositionals: expected.length > 0,
-  });
-  if (positionals.length !== expected.length) {
-    const names = expected.map((p) => `<${p}>`).join(' ');
-    throw new UsageError(`expected ${names}, got ${positionals.length} argument(s); usage: ${command.usage}`);
+/** `help` alone, or `help <command>`: the same text as `--help`. */
+function help(topic: string | undefined, io: CliIo): number {
+  if (topic === undefined) {
+    io.out(generalHelp(commands));
+    return exitCode.ok;
   }
-  return { flags: values, positionals, argv };
+  const command = commands[topic];
+  if (command === undefined) return unknownCommand(topic, io);
+  io.out(commandHelp(command));
+  return exitCode.ok;
 }
 
-function isParseArgsError(error: unknown): boolean {
-  return error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
+function unknownCommand(name: string, io: CliIo): number {
+  io.err(
+    `error: unknown command "${name}"${didYouMean(name, Object.keys(commands))} ` +
+      '(`bullmq-autoscaler help` lists them)',
+  );
+  return exitCode.usage;
 }
 
 /** From the package's own package.json, found upwards: src/cli in a checkout, dist/src/cli when built. */

@@ -4,7 +4,10 @@ import { connectRedis, loadConfigFlag } from './context.ts';
 import { type CliIo, exitCode } from './io.ts';
 
 /** Runs the scaler until SIGINT or SIGTERM, then stops it gracefully. */
-export async function startCommand(flags: { config?: string }, io: CliIo): Promise<number> {
+export async function startCommand(
+  flags: { config?: string | undefined; logFormat?: string | undefined },
+  io: CliIo,
+): Promise<number> {
   const config = await loadConfigFlag(flags.config, io);
   await (await connectRedis(config.redis.url)).quit();
   const logger = createLogger({ level: config.log.level });

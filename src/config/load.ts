@@ -6,6 +6,8 @@ import type { z } from 'zod';
 import { tsxProblem } from '../../providers/local-process/config.ts';
 import { messageOf } from '../base/errors.ts';
 import { findOptionalPeer, missingPeerMessage } from '../base/optional-peer.ts';
+import { closest } from '../base/suggest.ts';
+import { knownKeysAt } from './known-keys.ts';
 import { friendlyMessage } from './messages.ts';
 import { type AutoscalerConfig, type AutoscalerConfigInput, configSchema } from './schema.ts';
 
@@ -27,8 +29,7 @@ export async function loadConfigFile(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<AutoscalerConfig> {
   const absolute = resolve(path);
-  if (!existsSync(absolute)) throw new ConfigError([`--config: file not found: ${absolute}`]);
-  return parseConfig(await readRaw(absolute), env, absolute);
+  return parseConfig(await readConfigFile(absolute), env, absolute);
 }
 
 /** Validates a raw config object with environment overrides applied; relative paths resolve from `baseFile`. */
@@ -37,37 +38,42 @@ export function parseConfig(
   env: NodeJS.ProcessEnv = process.env,
   baseFile?: string,
 ): AutoscalerConfig {
-  const result = configSchema.safeParse(applyEnv(raw, env), { error: friendlyMessage });
-  if (!result.success) throw new ConfigError(result.error.issues.flatMap(formatIssue));
-  const config = result.data;
-  checkFiles(config, baseFile);
-  return config;
+  const withEnv = applyEnv(raw, env);
+  const result = configSchema.safeParse(withEnv, { error: friendlyMessage });
+  // Missing files are problems like any other: reported with the schema's, all in one go.
+  const files = missingFiles(withEnv, baseFile);
+  const problems = [...(result.success ? [] : result.error.issues.flatMap(formatIssue)), ...files];
+  if (!result.success || problems.length > 0) throw new ConfigError(problems);
+  return resolveFiles(result.data, baseFile);
 }
 
-async function readRaw(path: string): Promise<unknown> {
-  const text = () => readFileSync(path, 'utf8');
+/** The file's content as a plain object: JSON, YAML or a JS/TS module's default export. */
+export async function readConfigFile(absolute: string): Promise<unknown> {
+  if (!existsSync(absolute)) throw new ConfigError([`--config: file not found: ${absolute}`]);
+  const text = () => readFileSync(absolute, 'utf8');
   try {
-    switch (extname(path)) {
+    switch (extname(absolute)) {
       case '.json':
-        return JSON.parse(text());
+        return parseJson(text());
       case '.yaml':
       case '.yml':
-        return parseYaml(text());
+        return parseYamlText(text());
       case '.ts':
       case '.mts':
-        await readTypeScript(path);
-        return await defaultExport(path);
+      case '.cts':
+        return await typeScriptDefault(absolute);
       case '.js':
       case '.mjs':
-        return await defaultExport(path);
+      case '.cjs':
+        return await defaultExport(absolute);
       default:
         throw new ConfigError([
-          `--config: unsupported file type "${extname(path)}"; use .json, .yaml, .yml, .js, .mjs or .ts`,
+          `--config: unsupported file type "${extname(absolute)}"; use .json, .yaml, .yml, .js, .mjs or .ts`,
         ]);
     }
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError([`--config: cannot read ${path}: ${messageOf(error)}`]);
+    throw new ConfigError([`--config: cannot read ${absolute}: ${messageOf(error)}`]);
   }
 }
 
@@ -94,31 +100,36 @@ function asObject(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 }
 
-/** Files the provider will need must exist now, not at the first scale-up hours later. */
-function checkFiles(config: AutoscalerConfig, baseFile: string | undefined): void {
-  const base = baseFile ? resolve(baseFile, '..') : process.cwd();
-  const provider = config.provider;
-  if (provider.type === 'local-process') {
-    provider.workerEntry = existing(base, provider.workerEntry, 'provider.workerEntry', 'your worker script');
-    const tsxMissing = tsxProblem(provider.workerEntry);
-    if (tsxMissing !== undefined) throw new ConfigError([`provider.workerEntry: ${tsxMissing}`]);
-  } else if (baseFile !== undefined) {
-    // Programmatic configs keep the provider's own rule (the working directory); files resolve
-    // from their folder like every other path in them.
-    provider.userDataFile = existing(
-      base,
-      provider.userDataFile,
-      'provider.userDataFile',
-      'your user_data template',
-    );
-  }
+/** The files a provider reads, by field; relative paths resolve from the config file's folder. */
+function fileFields(provider: unknown, programmatic: boolean): [field: string, what: string][] {
+  const type = typeof provider === 'object' && provider !== null ? Reflect.get(provider, 'type') : undefined;
+  if (type === 'local-process') return [['workerEntry', 'your worker script']];
+  // Programmatic configs keep the DigitalOcean provider's own rule (the working directory).
+  if (type === 'digitalocean' && !programmatic) return [['userDataFile', 'your user_data template']];
+  return [];
 }
 
-function existing(base: string, path: string, field: string, what: string): string {
-  const absolute = resolve(base, path);
-  if (!existsSync(absolute))
-    throw new ConfigError([`${field}: file not found: ${absolute} (give the path of ${what})`]);
-  return absolute;
+/** Files the provider will need must exist now, not at the first scale-up hours later. */
+function missingFiles(raw: unknown, baseFile: string | undefined): string[] {
+  const provider = asObject(asObject(raw).provider);
+  const base = baseFile ? resolve(baseFile, '..') : process.cwd();
+  return fileFields(provider, baseFile === undefined).flatMap(([field, what]) => {
+    const path = provider[field];
+    if (typeof path !== 'string' || path === '') return [];
+    const absolute = resolve(base, path);
+    if (!existsSync(absolute))
+      return [`provider.${field}: file not found: ${absolute} (give the path of ${what})`];
+    const tsxMissing = field === 'workerEntry' ? tsxProblem(absolute) : undefined;
+    return tsxMissing === undefined ? [] : [`provider.${field}: ${tsxMissing}`];
+  });
+}
+
+function resolveFiles(config: AutoscalerConfig, baseFile: string | undefined): AutoscalerConfig {
+  const base = baseFile ? resolve(baseFile, '..') : process.cwd();
+  const provider = config.provider;
+  if (provider.type === 'local-process') provider.workerEntry = resolve(base, provider.workerEntry);
+  else if (baseFile !== undefined) provider.userDataFile = resolve(base, provider.userDataFile);
+  return config;
 }
 
 /**
@@ -137,12 +148,49 @@ export function formatIssue(issue: z.core.$ZodIssue): string[] {
   const path = issue.path.map((part, i) => pathSegment(part, i === 0)).join('');
   const unknownKeys = issue.code === 'unrecognized_keys' ? issue.keys : undefined;
   if (unknownKeys) {
-    return unknownKeys.map(
-      (k) =>
-        `${path}${pathSegment(k, path === '')}: unknown option (check the spelling; see docs/configuration.md)`,
-    );
+    const known = knownKeysAt(configSchema, issue.path);
+    return unknownKeys.map((k) => `${path}${pathSegment(k, path === '')}: ${unknownKeyAdvice(k, known)}`);
   }
   return [`${path === '' ? '(config)' : path}: ${issue.message}`];
+}
+
+/** What to do about a key the schema does not have: the closest real one, or where to look. */
+function unknownKeyAdvice(key: string, known: string[]): string {
+  if (key === 'token' && known.includes('tokenEnv'))
+    return 'unknown option: the API token never goes in the config; put it in an environment variable and name that variable in tokenEnv (default DIGITALOCEAN_TOKEN)';
+  const guess = closest(key, known);
+  return guess === undefined
+    ? 'unknown option (check the spelling; see docs/configuration.md)'
+    : `unknown option; did you mean "${guess}"?`;
+}
+
+/** JSON.parse says "at position 116"; people and editors count lines and columns. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const at = /at position (\d+)/.exec(message);
+    if (at === null) throw new Error(`invalid JSON: ${message}`);
+    const before = text.slice(0, Number(at[1]));
+    const line = before.split('\n').length;
+    const column = before.length - before.lastIndexOf('\n');
+    const what = message
+      .slice(0, at.index)
+      .trim()
+      .replace(/ in JSON$/, '');
+    throw new Error(`invalid JSON at line ${line}, column ${column}: ${what}`);
+  }
+}
+
+/** The YAML parser's message already names line and column; its code excerpt is left out. */
+function parseYamlText(text: string): unknown {
+  try {
+    return parseYaml(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`invalid YAML: ${message.split('\n')[0]?.replace(/:$/, '')}`);
+  }
 }
 
 async function defaultExport(path: string): Promise<unknown> {
@@ -152,12 +200,13 @@ async function defaultExport(path: string): Promise<unknown> {
 let typeScriptReadable: Promise<void> | undefined;
 
 /** The CLI runs compiled JavaScript: a TypeScript config needs tsx's loader, registered once. */
-function readTypeScript(path: string): Promise<void> {
+async function typeScriptDefault(path: string): Promise<unknown> {
   if (findOptionalPeer('tsx') === undefined) {
     throw new ConfigError([`--config: ${missingPeerMessage('tsx', `the TypeScript config ${path}`)}`]);
   }
   typeScriptReadable ??= import('tsx/esm/api').then(({ register }) => {
     register();
   });
-  return typeScriptReadable;
+  await typeScriptReadable;
+  return defaultExport(path);
 }

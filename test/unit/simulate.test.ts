@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { poolPolicy } from '../../bench/lib/pool-policy.ts';
-import { runSimulateCommand } from '../../src/simulate/command.ts';
+import { main } from '../../src/cli/main.ts';
 import { simulate } from '../../src/simulate/engine.ts';
 import { generate } from '../../src/simulate/generators.ts';
 import { oursPolicy, type Policy, towards } from '../../src/simulate/policy.ts';
@@ -22,10 +22,13 @@ beforeAll(async () => {
   );
 });
 
-async function run(argv: string[]): Promise<{ code: number; lines: string[] }> {
+/** Through the CLI's own entry: `lines` is stdout, `errors` stderr. */
+async function run(argv: string[]): Promise<{ code: number; lines: string[]; errors: string[] }> {
   const lines: string[] = [];
-  const code = await runSimulateCommand(argv, (l) => lines.push(l));
-  return { code, lines };
+  const errors: string[] = [];
+  const io = { out: (l: string) => lines.push(l), err: (l: string) => errors.push(l), env: {} };
+  const code = await main(['simulate', ...argv], io);
+  return { code, lines, errors };
 }
 
 describe('simulate command', () => {
@@ -56,14 +59,16 @@ describe('simulate command', () => {
   it('exits 2 naming the flag or field that is wrong', async () => {
     const missing = await run(['--config', join(dir, 'config.yaml')]);
     expect(missing.code).toBe(2);
-    expect(missing.lines[0]).toBe('error: --trace is required');
+    expect(missing.errors[0]).toBe('error: --trace is required');
     const bad = await run(['--trace', 'steady', '--config', join(dir, 'bad.yaml')]);
     expect(bad.code).toBe(2);
-    expect(bad.lines[0]).toMatch(/pools\[0\]\.maxServers: must be ≥ minServers/);
+    expect(bad.errors[0]).toMatch(/pools\[0\]\.maxServers: must be ≥ minServers/);
     const unknown = await run(['--trace', join(dir, 'nope.jsonl'), '--config', join(dir, 'config.yaml')]);
-    expect(unknown.lines[0]).toMatch(/--trace .*nope\.jsonl: cannot read/);
+    expect(unknown.errors[0]).toMatch(/--trace .*nope\.jsonl: cannot read/);
     const flag = await run(['--trace', 'steady', '--config', join(dir, 'config.yaml'), '--billing', 'week']);
-    expect(flag.lines[0]).toMatch(/--billing/);
+    expect(flag.errors[0]).toMatch(/--billing/);
+    // Errors never reach stdout, where `--json | jq` reads.
+    for (const r of [missing, bad, unknown, flag]) expect(r.lines).toEqual([]);
   });
 
   it('rejects a trace file with jobs for a queue no pool serves', async () => {
@@ -72,9 +77,10 @@ describe('simulate command', () => {
       file,
       '{"t":0,"queue":"default","durationMs":100}\n{"t":5,"queue":"other","durationMs":100}\n',
     );
-    const { code, lines } = await run(['--trace', file, '--config', join(dir, 'config.yaml')]);
+    const { code, lines, errors } = await run(['--trace', file, '--config', join(dir, 'config.yaml')]);
     expect(code).toBe(2);
-    expect(lines[0]).toMatch(/queue "other" is in no pool/);
+    expect(lines).toEqual([]);
+    expect(errors[0]).toMatch(/queue "other" is in no pool/);
   });
 });
 
