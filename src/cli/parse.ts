@@ -16,9 +16,10 @@ export function parseCommandLine(name: string, command: Command, argv: string[])
   for (const token of tokens) {
     if (token.kind === 'positional') positionals.push(token.value);
     if (token.kind !== 'option') continue;
-    const long = token.rawName.startsWith('--') ? token.name : longNameOf(command, token.name);
-    const spec = long === undefined ? undefined : command.options[long];
-    if (long === undefined || spec === undefined) throw unknownOption(name, command, token.rawName);
+    // parseArgs reports a known short flag under its long name, an unknown one as typed.
+    const long = token.name;
+    const spec = Object.hasOwn(command.options, long) ? command.options[long] : undefined;
+    if (spec === undefined) throw unknownOption(name, command, token.rawName);
     if (spec.type === 'boolean') {
       if (token.value !== undefined) throw new UsageError(`--${long}: takes no value (got "${token.value}")`);
       flags[long] = true;
@@ -50,10 +51,6 @@ function tokenHints(command: Command): ParseArgsConfig['options'] {
       o.short ? [long, { type: o.type, short: o.short }] : [long, { type: o.type }],
     ),
   );
-}
-
-function longNameOf(command: Command, short: string): string | undefined {
-  return Object.entries(command.options).find(([, o]) => o.short === short)?.[0];
 }
 
 function unknownOption(name: string, command: Command, raw: string): UsageError {

@@ -82,7 +82,7 @@ describe('read-only commands against the real Redis', () => {
     const path = writeConfig(
       config({ redis: { url: redisUrl(), bullmqPrefix: prefix } }, { slotsPerServer: 2 }),
     );
-    const result = await runCli(['eval', '--config', path]);
+    const result = await runCli(['eval', '--config', path, '--json']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const output = JSON.parse(result.stdout) as {
