@@ -73,7 +73,7 @@ export async function readConfigFile(absolute: string): Promise<unknown> {
     }
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError([`--config: cannot read ${absolute}: ${messageOf(error)}`]);
+    throw new ConfigError([`--config ${absolute}: ${messageOf(error)}`]);
   }
 }
 

@@ -40,7 +40,9 @@ describe('one parser for every command (issue 19 stumbles)', () => {
   it('an unknown generator names the ones there are instead of ENOENT', async () => {
     const r = await run(['simulate', '--trace', 'spiky', '-c', configPath]);
     expect(r.code).toBe(2);
-    expect(r.err[0]).toBe(`error: --trace: no generator or file named "spiky"; generators: ${generatorNames.join(', ')}`);
+    expect(r.err[0]).toBe(
+      `error: --trace: no generator or file named "spiky"; generators: ${generatorNames.join(', ')}`,
+    );
     expect(r.err.join('\n')).not.toMatch(/ENOENT/);
   });
 
