@@ -1,5 +1,6 @@
 // A config as a TypeScript module: defineConfig() types every option and its documentation.
-import { defineConfig } from 'bullmq-autoscaler';
+// Import it from 'bullmq-autoscaler/config': it loads nothing else, so this works in CommonJS apps too.
+import { defineConfig } from 'bullmq-autoscaler/config';
 
 export default defineConfig({
   $schema: '../docs/config.schema.json',

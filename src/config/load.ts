@@ -9,7 +9,7 @@ import { findOptionalPeer, missingPeerMessage } from '../base/optional-peer.ts';
 import { closest } from '../base/suggest.ts';
 import { knownKeysAt } from './known-keys.ts';
 import { friendlyMessage } from './messages.ts';
-import { type AutoscalerConfig, type AutoscalerConfigInput, configSchema } from './schema.ts';
+import { type AutoscalerConfig, configSchema } from './schema.ts';
 
 /** A configuration the scaler must not run with; every problem is listed, each with its field path. */
 export class ConfigError extends Error {
@@ -17,11 +17,6 @@ export class ConfigError extends Error {
     super(problems.join('\n'));
     this.name = 'ConfigError';
   }
-}
-
-/** Typed helper for JS/TS config modules: `export default defineConfig({ ... })`. */
-export function defineConfig(config: AutoscalerConfigInput): AutoscalerConfigInput {
-  return config;
 }
 
 export async function loadConfigFile(
@@ -149,13 +144,18 @@ export function formatIssue(issue: z.core.$ZodIssue): string[] {
   const unknownKeys = issue.code === 'unrecognized_keys' ? issue.keys : undefined;
   if (unknownKeys) {
     const known = knownKeysAt(configSchema, issue.path);
-    return unknownKeys.map((k) => `${path}${pathSegment(k, path === '')}: ${unknownKeyAdvice(k, known)}`);
+    const topLevel = issue.path.length === 0;
+    return unknownKeys.map(
+      (k) => `${path}${pathSegment(k, path === '')}: ${unknownKeyAdvice(k, known, topLevel)}`,
+    );
   }
   return [`${path === '' ? '(config)' : path}: ${issue.message}`];
 }
 
 /** What to do about a key the schema does not have: the closest real one, or where to look. */
-function unknownKeyAdvice(key: string, known: string[]): string {
+function unknownKeyAdvice(key: string, known: string[], topLevel: boolean): string {
+  if (!topLevel && knownKeysAt(configSchema, []).includes(key))
+    return `unknown option here: ${key} is a top-level option`;
   if (key === 'token' && known.includes('tokenEnv'))
     return 'unknown option: the API token never goes in the config; put it in an environment variable and name that variable in tokenEnv (default DIGITALOCEAN_TOKEN)';
   const guess = closest(key, known);
@@ -197,16 +197,31 @@ async function defaultExport(path: string): Promise<unknown> {
   return ((await import(pathToFileURL(path).href)) as { default?: unknown }).default;
 }
 
-let typeScriptReadable: Promise<void> | undefined;
-
-/** The CLI runs compiled JavaScript: a TypeScript config needs tsx's loader, registered once. */
+/**
+ * The CLI runs compiled JavaScript, so a TypeScript config goes through tsx. `tsImport` loads it
+ * in its own namespace: registering tsx's hooks globally instead makes Node require() this ES
+ * package from a config that a CommonJS app's `.ts` compiles to, which fails "in a cycle".
+ */
 async function typeScriptDefault(path: string): Promise<unknown> {
   if (findOptionalPeer('tsx') === undefined) {
     throw new ConfigError([`--config: ${missingPeerMessage('tsx', `the TypeScript config ${path}`)}`]);
   }
-  typeScriptReadable ??= import('tsx/esm/api').then(({ register }) => {
-    register();
-  });
-  await typeScriptReadable;
-  return defaultExport(path);
+  const { tsImport } = await import('tsx/esm/api');
+  let loaded: unknown;
+  try {
+    loaded = ((await tsImport(pathToFileURL(path).href, import.meta.url)) as { default?: unknown }).default;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/in a cycle|Cannot redefine property/.test(message))
+      throw new Error(
+        `${message} — in a CommonJS app, import defineConfig from 'bullmq-autoscaler/config' ` +
+          "(not 'bullmq-autoscaler'), or name the file .mts",
+      );
+    throw error;
+  }
+  // In a CommonJS app the module's exports object arrives as the default: its own `default` is
+  // the config (no config has a top-level "default" option to confuse it with).
+  return typeof loaded === 'object' && loaded !== null && 'default' in loaded
+    ? (loaded as { default: unknown }).default
+    : loaded;
 }

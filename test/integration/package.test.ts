@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -54,6 +54,7 @@ describe('the installed package', () => {
     symlinkSync(root, join(consumer, 'node_modules', 'bullmq-autoscaler'), 'dir');
     const imports = {
       'bullmq-autoscaler': ['Autoscaler', 'defineConfig'],
+      'bullmq-autoscaler/config': ['defineConfig'],
       'bullmq-autoscaler/worker': ['runServerWorker'],
       'bullmq-autoscaler/providers/digitalocean': ['createDigitalOceanProvider'],
       'bullmq-autoscaler/providers/local-process': ['createLocalProcessProvider'],
@@ -81,5 +82,34 @@ describe('the installed package', () => {
       ]),
     );
     expect(paths).toEqual(fromExports);
+  });
+
+  it('loads a .ts config in a CommonJS app (no "type": "module"), as issue 19 found it failing', () => {
+    // The consumer folder has no package.json of its own: Node and tsx treat its .ts as CommonJS.
+    const config = join(consumer, 'autoscaler.config.ts');
+    writeFileSync(
+      config,
+      [
+        "import { defineConfig } from 'bullmq-autoscaler/config';",
+        "export default defineConfig({ pools: [{ name: 'web', queues: ['jobs'], slotsPerServer: 2 }] });",
+      ].join('\n'),
+    );
+    const bin = join(root, pkg.bin['bullmq-autoscaler'] ?? '');
+    const report = JSON.parse(plainNode([bin, 'simulate', '-t', 'steady', '-c', config, '--json'])) as {
+      pool: string;
+    };
+    expect(report.pool).toBe('web');
+    // The main entry from a CommonJS .ts config still fails inside tsx; the error says what to do.
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8').replace("'bullmq-autoscaler/config'", "'bullmq-autoscaler'"),
+    );
+    const failed = spawnSync(process.execPath, [bin, 'simulate', '-t', 'steady', '-c', config], {
+      cwd: consumer,
+      env: { PATH: process.env.PATH },
+      encoding: 'utf8',
+    });
+    expect(failed.status).toBe(2);
+    expect(failed.stderr).toMatch(/import defineConfig from 'bullmq-autoscaler\/config'/);
   });
 });
