@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { messageOf } from '../base/errors.ts';
 import { ConfigError, parseConfig, readConfigFile } from '../config/load.ts';
 import type { AutoscalerConfig, PoolConfig } from '../config/schema.ts';
 import { workBoundSeconds } from '../simulate/baselines.ts';
@@ -119,7 +120,7 @@ async function loadTrace(source: string, pool: PoolConfig, config: AutoscalerCon
   try {
     trace = parseTrace(source, content);
   } catch (error) {
-    throw new UsageError(`--trace ${source}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(`--trace ${source}: ${messageOf(error)}`);
   }
   const known = new Set(config.pools.flatMap((p) => p.queues));
   const stray = trace.jobs.find((j) => !known.has(j.queue));

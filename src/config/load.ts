@@ -169,7 +169,7 @@ function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     const at = /at position (\d+)/.exec(message);
     if (at === null) throw new Error(`invalid JSON: ${message}`);
     const before = text.slice(0, Number(at[1]));
@@ -188,7 +188,7 @@ function parseYamlText(text: string): unknown {
   try {
     return parseYaml(text);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     throw new Error(`invalid YAML: ${message.split('\n')[0]?.replace(/:$/, '')}`);
   }
 }
@@ -211,7 +211,7 @@ async function typeScriptDefault(path: string): Promise<unknown> {
   try {
     loaded = ((await tsImport(pathToFileURL(path).href, import.meta.url)) as { default?: unknown }).default;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     if (/in a cycle|Cannot redefine property/.test(message))
       throw new Error(
         `${message} — in a CommonJS app, import defineConfig from 'bullmq-autoscaler/config' ` +
