@@ -1,20 +1,18 @@
 import { type DestinationStream, type LogFn, type Logger, pino } from 'pino';
-import { findOptionalPeer, missingPeerMessage } from './optional-peer.ts';
+import { type LogFormat, prettyDestination } from './log-pretty.ts';
 import { redactUrlsIn } from './redact.ts';
 
 /** Field names whose values are secrets wherever they appear in a log line. */
 const secretPaths = ['token', '*.token', 'password', '*.password', 'authorization', '*.authorization'];
 
+export { type LogFormat, logFormats } from './log-pretty.ts';
+
 export interface LoggerOptions {
   level?: string;
-  /** Where the JSON lines go; defaults to stdout, pretty-printed when it is a terminal. */
+  /** Where the JSON lines go; defaults to stdout. */
   destination?: DestinationStream;
-  /**
-   * Pretty output for humans (needs the optional package pino-pretty; without it, JSON lines and
-   * one line saying what to install); JSON lines otherwise.
-   * @default true when stdout is a terminal
-   */
-  pretty?: boolean;
+  /** @default 'auto' — pretty when stdout is a terminal, JSON lines otherwise */
+  format?: LogFormat;
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
@@ -25,23 +23,21 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     formatters: { log: redactUrls },
     hooks: { logMethod: redactMessage },
   };
-  if (options.destination) return pino(base, options.destination);
-  const pretty = options.pretty ?? process.stdout.isTTY === true;
-  if (!pretty) return pino(base);
-  const prettyPrinter = findOptionalPeer('pino-pretty');
-  if (prettyPrinter === undefined) {
-    const logger = pino(base);
-    logger.info(`${missingPeerMessage('pino-pretty', 'pretty log output')}; logging JSON lines`);
-    return logger;
-  }
-  return pino({
-    ...base,
-    transport: {
-      // By path: pino would look for the name from its own folder, not ours.
-      target: prettyPrinter,
-      options: { colorize: true, ignore: 'pid,hostname,name', translateTime: 'HH:MM:ss' },
-    },
-  });
+  const format = options.format ?? 'auto';
+  const pretty =
+    format === 'pretty' || (format === 'auto' && options.destination === undefined && isTerminal());
+  if (!pretty) return options.destination ? pino(base, options.destination) : pino(base);
+  // Formatted in-process, synchronously: no worker thread, and no optional dependency to miss.
+  const output = options.destination ?? process.stdout;
+  const detail = ['debug', 'trace'].includes(base.level);
+  return pino(
+    base,
+    prettyDestination(output, { detail, color: options.destination === undefined && isTerminal() }),
+  );
+}
+
+function isTerminal(): boolean {
+  return process.stdout.isTTY === true;
 }
 
 /** Passwords inside URLs (redis://user:secret@host) are secrets too, wherever a URL appears. */

@@ -1,16 +1,17 @@
-import { createLogger } from '../base/log.ts';
+import { createLogger, type LogFormat, logFormats } from '../base/log.ts';
 import { Autoscaler } from '../index.ts';
 import { connectRedis, loadConfigFlag } from './context.ts';
-import { type CliIo, exitCode } from './io.ts';
+import { type CliIo, exitCode, UsageError } from './io.ts';
 
 /** Runs the scaler until SIGINT or SIGTERM, then stops it gracefully. */
 export async function startCommand(
   flags: { config?: string | undefined; logFormat?: string | undefined },
   io: CliIo,
 ): Promise<number> {
+  const format = logFormatFlag(flags.logFormat);
   const config = await loadConfigFlag(flags.config, io);
   await (await connectRedis(config.redis.url)).quit();
-  const logger = createLogger({ level: config.log.level });
+  const logger = createLogger({ level: config.log.level, format: format ?? config.log.format });
   const scaler = new Autoscaler(config, { logger });
   await scaler.start();
   logger.info(
@@ -31,4 +32,12 @@ export async function startCommand(
   logger.info({ event: 'scaler.stopped' }, 'scaler stopped; servers keep running');
   logger.flush();
   return exitCode.ok;
+}
+
+function logFormatFlag(value: string | undefined): LogFormat | undefined {
+  if (value === undefined) return undefined;
+  const format = logFormats.find((f) => f === value);
+  if (format === undefined)
+    throw new UsageError(`--log-format: use ${logFormats.join(', ')} (got "${value}")`);
+  return format;
 }

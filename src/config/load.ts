@@ -78,6 +78,7 @@ function applyEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
   const config = { ...(raw as Record<string, unknown>) };
   if (env.REDIS_URL) config.redis = { ...asObject(config.redis), url: env.REDIS_URL };
   if (env.LOG_LEVEL) config.log = { ...asObject(config.log), level: env.LOG_LEVEL };
+  if (env.LOG_FORMAT) config.log = { ...asObject(config.log), format: env.LOG_FORMAT };
   if (env.HTTP_PORT) config.http = { ...asObject(config.http), port: portFrom(env.HTTP_PORT) };
   // A webhook URL is a credential: it belongs in the environment, not in a committed file.
   if (env.ALERT_WEBHOOK_URL)

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { digitaloceanProviderSchema } from '../../providers/digitalocean/config.ts';
+import { logFormats } from '../base/log-pretty.ts';
 import { lifecycleSchema } from './lifecycle-schema.ts';
 import { scheduleSchema } from './schedules.ts';
 import { alertsSchema, httpSchema } from './surfaces-schema.ts';
@@ -195,12 +196,16 @@ export const configSchema = z
         summaryEveryMs: ms
           .default(60_000)
           .describe('A `summary` line per pool this often (backlog, wait, servers); 0 turns it off.'),
+        format: z
+          .enum(logFormats)
+          .default('auto')
+          .describe(
+            '"pretty": one readable line per event; "json": JSON lines; "auto": pretty on a terminal, JSON otherwise (env LOG_FORMAT, flag --log-format).',
+          ),
       })
       .strict()
-      .default({ level: 'info', summaryEveryMs: 60_000 })
-      .describe(
-        'Log output: pino JSON lines, pretty on a terminal when the optional package pino-pretty is installed.',
-      ),
+      .default({ level: 'info', summaryEveryMs: 60_000, format: 'auto' })
+      .describe('Log output: JSON lines, or one readable line per event on a terminal.'),
     http: httpSchema,
     alerts: alertsSchema,
   })
