@@ -80,6 +80,12 @@ export interface Provider {
    * reasonable time (e.g. a new snapshot of the same name). undefined: the provider cannot tell.
    */
   currentImage?(type: string): Promise<string | undefined>;
+  /**
+   * Why a server that is gone stopped, when the provider can tell (the local-process provider:
+   * its exit code and last lines of output), so a crash-looping worker is visible in the event
+   * instead of only in a log file on the machine.
+   */
+  goneReason?(providerId: string): Promise<string | undefined>;
   /** Releases clients and timers; servers keep running. */
   close(): Promise<void>;
 }

@@ -59,6 +59,9 @@ interface ProcessRecord {
   createdAtMs: number;
 }
 
+/** Lines of a gone server's output quoted in its vanished event: enough for a stack's top. */
+const lastLinesShown = 5;
+
 /** Environment variables never handed to a local server: credentials of other providers. */
 const withheldEnv = ['DIGITALOCEAN_TOKEN'];
 const bootScript = fileURLToPath(new URL('./boot.mjs', import.meta.url));
@@ -138,7 +141,8 @@ export function createLocalProcessProvider(options: LocalProcessOptions): Provid
           const providerId = spec.name;
           const { nodeArgs, bootDelayMs } = settingsOf(typeOf(spec));
           const image = imageOf(typeOf(spec));
-          const pid = startServer(spec, nodeArgs, bootDelayMs, join(dir, `${providerId}.log`));
+          rmSync(join(dir, `${providerId}.exit`), { force: true });
+          const pid = startServer(spec, nodeArgs, bootDelayMs, dir, providerId);
           const record: ProcessRecord = {
             providerId,
             name: spec.name,
@@ -169,6 +173,10 @@ export function createLocalProcessProvider(options: LocalProcessOptions): Provid
       if (record) await stopProcess(record.pid, options.killGraceMs ?? 30_000);
       rmSync(recordPath(providerId), { force: true });
     },
+    async goneReason(providerId) {
+      if (liveRecord(providerId)) return undefined;
+      return describeExit(dir, providerId);
+    },
     // A local process costs nothing an hourly cap could count.
     async serverHourlyPriceUsd() {
       return 0;
@@ -180,8 +188,20 @@ export function createLocalProcessProvider(options: LocalProcessOptions): Provid
   };
 }
 
-function startServer(spec: ServerSpec, nodeArgs: string[], bootDelayMs: number, logPath: string): number {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...spec.env, BOOT_DELAY_MS: String(bootDelayMs) };
+function startServer(
+  spec: ServerSpec,
+  nodeArgs: string[],
+  bootDelayMs: number,
+  dir: string,
+  id: string,
+): number {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...spec.env,
+    BOOT_DELAY_MS: String(bootDelayMs),
+    LOCAL_EXIT_FILE: join(dir, `${id}.exit`),
+  };
+  const logPath = join(dir, `${id}.log`);
   for (const name of withheldEnv) delete env[name];
   const log = openSync(logPath, 'a');
   try {
@@ -214,4 +234,27 @@ async function stopProcess(pid: number, graceMs: number): Promise<void> {
   const deadline = Date.now() + graceMs;
   while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+/** `exit code 1; last output: … | …` from the files the server left (the scaler redacts it). */
+function describeExit(dir: string, id: string): string | undefined {
+  const read = (name: string) => {
+    try {
+      return readFileSync(join(dir, name), 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  const code = read(`${id}.exit`)?.trim();
+  const lines = (read(`${id}.log`) ?? '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .slice(-lastLinesShown)
+    .map((line) => (line.length > 200 ? `${line.slice(0, 199)}…` : line));
+  const parts = [
+    code === undefined ? 'killed or lost (no exit code recorded)' : `exit code ${code}`,
+    ...(lines.length === 0 ? [] : [`last output: ${lines.join(' | ')}`]),
+  ];
+  return parts.join('; ');
 }

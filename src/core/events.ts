@@ -45,7 +45,7 @@ export type ScalingEvent =
   | { event: 'orphan.deleted'; providerId: string; name: string }
   | { event: 'orphan.adopted'; providerId: string; name: string; serverId: string; pool: string }
   | { event: 'server.adopted'; pool: string; serverId: string; providerId: string }
-  | { event: 'server.vanished'; pool: string; serverId: string; providerId: string }
+  | { event: 'server.vanished'; pool: string; serverId: string; providerId: string; reason: string }
   | { event: 'reconcile.deferred'; reason: string }
   | { event: 'rollout.started'; pool: string; outdated: number; reason: string }
   | { event: 'rollout.paused'; pool: string; outdated: number; reason: string }

@@ -5,6 +5,7 @@ import {
   type ProviderServer,
   poolTagOf,
 } from '../../providers/provider.ts';
+import { redactUrlsIn } from '../base/redact.ts';
 import type { AutoscalerConfig } from '../config/schema.ts';
 import type { ScalingEvent } from '../core/events.ts';
 import type { ServerState } from '../core/types.ts';
@@ -141,14 +142,18 @@ async function closeIfVanished(
   const { providerId } = record;
   const found = await deferIfBusy(ctx, async () => ({ server: await ctx.provider.get(providerId) }));
   if (found === undefined || found.server !== undefined) return;
-  const to = record.state === 'booting' || record.state === 'ready' ? 'failed' : 'deleting';
-  if (await ctx.store.transition(record.id, to, 'vanished at the provider', nowMs)) {
-    ctx.emit({
-      event: 'server.vanished',
-      pool: record.pool,
-      serverId: record.id,
-      providerId: record.providerId,
-    });
+  // A drained worker exits before the scaler deletes it: that is a scale-down ending, not a loss.
+  const unexpected = record.state === 'booting' || record.state === 'ready';
+  if (!unexpected) {
+    await ctx.store.transition(record.id, 'deleting', 'gone at the provider after it stopped', nowMs);
+    return;
+  }
+  const why = await ctx.provider.goneReason?.(providerId).catch(() => undefined);
+  // A worker's output may quote its Redis URL: the password must not reach a log line or an alert.
+  const reason =
+    why === undefined ? 'vanished at the provider' : `vanished at the provider: ${redactUrlsIn(why)}`;
+  if (await ctx.store.transition(record.id, 'failed', reason, nowMs)) {
+    ctx.emit({ event: 'server.vanished', pool: record.pool, serverId: record.id, providerId, reason });
   }
 }
 
