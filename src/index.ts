@@ -18,6 +18,7 @@ export { type EventOf, type ScalingEvent, type ScalingEventName, scalingEventNam
 export type { ServerState } from './core/types.ts';
 export type { ServerRecord } from './fleet/server-record.ts';
 export type { AutoscalerHealth, AutoscalerOptions } from './scaler/autoscaler.ts';
+export { createMetrics, type ScalerMetrics } from './surfaces/http/metrics.ts';
 
 /**
  * The scaler, with the surfaces its config turns on (`http.port`: status page, /status, /metrics,

@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { messageOf } from '../base/errors.ts';
 import { didYouMean } from '../base/suggest.ts';
+import { packageVersion } from '../base/version.ts';
 import { commands } from './commands.ts';
 import { commandHelp, generalHelp } from './help.ts';
 import { type CliIo, exitCode, processIo, UsageError } from './io.ts';
@@ -15,7 +14,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   }
   if (name === 'help') return help(rest[0], io);
   if (name === '--version' || name === '-v') {
-    io.out(version());
+    io.out(packageVersion());
     return exitCode.ok;
   }
   const command = commands[name];
@@ -55,13 +54,4 @@ function unknownCommand(name: string, io: CliIo): number {
       '(`bullmq-autoscaler help` lists them)',
   );
   return exitCode.usage;
-}
-
-/** From the package's own package.json, found upwards: src/cli in a checkout, dist/src/cli when built. */
-function version(): string {
-  for (let dir = import.meta.dirname; ; dir = dirname(dir)) {
-    const path = join(dir, 'package.json');
-    if (existsSync(path)) return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
-    if (dirname(dir) === dir) return 'unknown';
-  }
 }

@@ -80,6 +80,8 @@ function applyEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
   if (env.LOG_LEVEL) config.log = { ...asObject(config.log), level: env.LOG_LEVEL };
   if (env.LOG_FORMAT) config.log = { ...asObject(config.log), format: env.LOG_FORMAT };
   if (env.HTTP_PORT) config.http = { ...asObject(config.http), port: portFrom(env.HTTP_PORT) };
+  // In a container the server must bind 0.0.0.0 to be reachable; on a host, 127.0.0.1 keeps it private.
+  if (env.HTTP_HOST) config.http = { ...asObject(config.http), host: env.HTTP_HOST };
   // A webhook URL is a credential: it belongs in the environment, not in a committed file.
   if (env.ALERT_WEBHOOK_URL)
     config.alerts = { ...asObject(config.alerts), webhookUrl: env.ALERT_WEBHOOK_URL };

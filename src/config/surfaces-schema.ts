@@ -15,7 +15,9 @@ export const httpSchema = z
       .string()
       .min(1)
       .default('127.0.0.1')
-      .describe('Address the HTTP server binds; the default keeps it off the network, "0.0.0.0" opens it.'),
+      .describe(
+        'Address the HTTP server binds (env HTTP_HOST); the default keeps it off the network, "0.0.0.0" opens it (containers).',
+      ),
     tokenEnv: z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name, e.g. "STATUS_TOKEN"')

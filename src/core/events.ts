@@ -37,6 +37,7 @@ export type ScalingEvent =
     }
   | { event: 'sample.failed'; error: string }
   | { event: 'tick.failed'; error: string }
+  | { event: 'tick.completed'; durationMs: number; sampleMs: number | null }
   | { event: 'provider.error'; operation: string; error: string; retryable: boolean }
   | { event: 'circuit.open'; pool: string; failures: number; untilMs: number }
   | { event: 'leader.acquired'; instance: string; fence: string }
@@ -69,6 +70,9 @@ export const warningEvents: ReadonlySet<ScalingEventName> = new Set([
   'server.vanished',
 ]);
 
+/** Events for metrics rather than people: logged at debug only (one per tick). */
+export const debugEvents: ReadonlySet<ScalingEventName> = new Set(['tick.completed']);
+
 /** Every event name at run time (docs and tests check against it); the type keeps it complete. */
 const everyName: Record<ScalingEventName, true> = {
   decision: true,
@@ -87,6 +91,7 @@ const everyName: Record<ScalingEventName, true> = {
   'limit.hit': true,
   'sample.failed': true,
   'tick.failed': true,
+  'tick.completed': true,
   'provider.error': true,
   'circuit.open': true,
   'leader.acquired': true,

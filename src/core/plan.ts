@@ -36,7 +36,9 @@ export interface PoolPlan {
   limitedBy: PlanLimit | undefined;
 }
 
-export type PlanLimit = 'maxServersTotal' | 'maxHourlyCostUsd' | 'backoff';
+/** Every guard rail that can hold creates back (`limit.hit` events, metrics labels). */
+export const planLimits = ['maxServersTotal', 'maxHourlyCostUsd', 'backoff'] as const;
+export type PlanLimit = (typeof planLimits)[number];
 
 /**
  * Servers an hourly cost cap allows. A price we cannot know allows none: spending blind is the

@@ -7,7 +7,13 @@ import { messageOf } from '../base/errors.ts';
 import { parseConfig } from '../config/load.ts';
 import type { AutoscalerConfig, AutoscalerConfigInput } from '../config/schema.ts';
 import { billedHourlyCostUsd } from '../core/cost.ts';
-import { type EventOf, type ScalingEvent, type ScalingEventName, warningEvents } from '../core/events.ts';
+import {
+  debugEvents,
+  type EventOf,
+  type ScalingEvent,
+  type ScalingEventName,
+  warningEvents,
+} from '../core/events.ts';
 import type { QueueSample } from '../core/types.ts';
 import { FencedError } from '../fleet/fleet-store.ts';
 import { LearnedStore } from '../fleet/learned-store.ts';
@@ -112,7 +118,9 @@ export class Autoscaler {
     // A new term starts from what Redis says, not from what this process remembered last time it led.
     if (!wasLeading) this.resetMemory();
     try {
-      await this.lead(parts);
+      const startedAt = performance.now();
+      const sampleMs = await this.lead(parts);
+      this.emit({ event: 'tick.completed', durationMs: performance.now() - startedAt, sampleMs });
     } catch (error) {
       if (!(error instanceof FencedError)) throw error;
       await parts.leadership.lose('a fleet write was fenced: another scaler holds the lease');
@@ -124,14 +132,17 @@ export class Autoscaler {
     return this.parts?.leadership.isLeader ?? false;
   }
 
-  private async lead(parts: ScalerParts): Promise<void> {
+  /** One round as leader; returns how long sampling the queues took (null when it failed). */
+  private async lead(parts: ScalerParts): Promise<number | null> {
     const nowMs = this.now();
     const readAt = parts.store.writes;
     const records = await parts.store.list();
     const beats = await parts.store.heartbeats(records.map((r) => r.id));
     await advanceLifecycle(this.lifecycleContext(parts), records, beats, nowMs);
     await parts.checker.sweep(nowMs);
+    const sampledAt = performance.now();
     const samples = await this.sample(parts, nowMs);
+    const sampleMs = samples === undefined ? null : performance.now() - sampledAt;
     if (samples)
       await scalePools(
         this.scaleContext(parts),
@@ -160,6 +171,7 @@ export class Autoscaler {
         nowMs,
       );
     }
+    return sampleMs;
   }
 
   /** One sample of every pool's queues, or undefined (and an event) when Redis could not give one. */
@@ -276,6 +288,7 @@ export class Autoscaler {
       const { event: name, ...fields } = event;
       const message = 'reason' in event ? event.reason : name;
       if (warningEvents.has(name)) logger.warn({ event: name, ...fields }, message);
+      else if (debugEvents.has(name)) logger.debug({ event: name, ...fields }, message);
       else logger.info({ event: name, ...fields }, message);
     }
     this.events.emit(event.event, event);

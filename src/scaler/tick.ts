@@ -25,6 +25,8 @@ export interface PoolState {
   step: PoolStepState;
   last: Decision | undefined;
   lastDemand: { backlog: number; oldestWaitMs: number; activeJobs: number } | undefined;
+  /** The pool's queues that were paused at the last tick (their jobs are not demand). */
+  pausedQueues: string[];
   /** The operator's pin applied at the last tick, to log when it changes or lapses. */
   pin: Pin | undefined;
   summaryAtMs: number | undefined;
@@ -65,6 +67,7 @@ export function newPoolState(): PoolState {
     step: initialPoolStepState(),
     last: undefined,
     lastDemand: undefined,
+    pausedQueues: [],
     pin: undefined,
     summaryAtMs: undefined,
     decidedAtMs: undefined,
@@ -97,6 +100,8 @@ export interface PoolDecision {
   bootMs: number;
   /** The schedule window open now, if any. */
   schedule: ScheduleInForce | undefined;
+  /** The pool's queues that BullMQ reports paused (their jobs are not demand). */
+  pausedQueues: string[];
 }
 
 /** Decides every pool from one sample; updates each pool's memory but writes nothing. */
@@ -137,6 +142,7 @@ export function decidePools(
       unpinnedDesired: unpinned.desired,
       bootMs: step.bootMs,
       schedule,
+      pausedQueues: poolSamples.filter((s) => s.paused).map((s) => s.queue),
       demand: {
         backlog: totalBacklog(demand),
         oldestWaitMs: demand.oldestWaitMs,
@@ -165,10 +171,11 @@ export async function scalePools(
   const names = ctx.config.pools.map((p) => p.name);
   const restarts = (await ctx.rollouts?.restartedAt(names)) ?? new Map<string, number>();
   for (const d of decisions) {
-    const { pool, demand, unpinnedDesired, schedule } = d;
+    const { pool, demand, unpinnedDesired, schedule, pausedQueues } = d;
     const state = ctx.pools.get(pool.name);
     if (state === undefined) continue;
     state.schedule = schedule;
+    state.pausedQueues = pausedQueues;
     const rollout = rolloutPool(
       {
         pool,

@@ -35,6 +35,8 @@ export interface ScalerHealth {
 export interface PoolStatusView {
   last: Pick<Decision, 'desired' | 'current' | 'reason'> | undefined;
   lastDemand: { backlog: number; oldestWaitMs: number; activeJobs: number } | undefined;
+  /** Queues of the pool that were paused at the last tick. */
+  pausedQueues: readonly string[];
   /** The operator's pin applied at the last tick. */
   pin: Pin | undefined;
   /** The pool's schedule window open at the last tick (config `schedules`). */

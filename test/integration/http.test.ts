@@ -66,7 +66,8 @@ describe('/metrics and /status', () => {
       6,
     );
     expect(value('decision_changes_total', { pool: 'main' })).toBe(decisions);
-    expect(value('process_cpu_seconds_total')).toBeGreaterThan(0);
+    // prom-client's defaults keep their standard, unprefixed names.
+    expect(samples.find((s) => s.name === 'process_cpu_seconds_total')?.value).toBeGreaterThan(0);
 
     const status = (await (await fetch(`${http.url}/status`)).json()) as StatusBody;
     expect(status.cluster).toBe(fx.config.cluster);

@@ -155,4 +155,13 @@ describe('config errors that teach (issue 19 stumbles)', () => {
       `error: provider.workerEntry: file not found: ${join(dir, 'gone.ts')} (give the path of your worker script)`,
     ]);
   });
+
+  it('HTTP_HOST sets http.host, so a container can bind 0.0.0.0', () => {
+    const raw = { provider: { type: 'local-process', workerEntry }, pools: [{ name: 'a', queues: ['q'] }] };
+    expect(parseConfig(raw, {}).http.host).toBe('127.0.0.1');
+    expect(parseConfig(raw, { HTTP_HOST: '0.0.0.0', HTTP_PORT: '9464' }).http).toEqual({
+      host: '0.0.0.0',
+      port: 9464,
+    });
+  });
 });

@@ -1,20 +1,37 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { packageVersion } from '../../base/version.ts';
+import { allStates } from '../../core/server-state.ts';
 import type { ServerRecord } from '../../fleet/server-record.ts';
-import { type ScalerView, subscribe } from '../view.ts';
+import type { ScalerView } from '../view.ts';
+import { countEvents, metricPrefix as prefix } from './metrics-events.ts';
 
-const prefix = 'bullmq_autoscaler_';
+export interface ScalerMetrics {
+  /** Serve `await registry.metrics()` with `registry.contentType` from any HTTP server. */
+  registry: Registry;
+  /** Unsubscribes from the scaler's events. */
+  stop: () => void;
+}
 
 /**
  * Prometheus metrics of one scaler. Gauges are read from the scaler at scrape time, so a scrape
- * never shows a value older than the last tick; counters and the histogram follow events.
+ * never shows a value older than the last tick; counters and histograms follow events. The
+ * process and Node.js metrics keep prom-client's standard names (`process_*`, `nodejs_*`), so
+ * stock Node.js dashboards work; everything of ours is under `bullmq_autoscaler_`.
  */
-export function createMetrics(scaler: ScalerView): { registry: Registry; stop: () => void } {
+export function createMetrics(scaler: ScalerView): ScalerMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix });
+  collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  const poolNames = scaler.config.pools.map((p) => p.name);
   // A standby's pool states are whatever it saw when it last led: stale, so not reported.
   const pools = () => (scaler.isLeader() ? [...scaler.poolStates()] : []);
 
+  new Gauge({
+    name: `${prefix}build_info`,
+    help: 'Always 1; the labels say which version of bullmq-autoscaler runs on which Node.js.',
+    labelNames: ['version', 'nodejs_version'],
+    registers,
+  }).set({ version: packageVersion(), nodejs_version: process.versions.node }, 1);
   poolGauge(registers, 'pool_backlog_jobs', 'Jobs ready to run and not yet started, per pool.', () =>
     pools().map(([pool, s]) => [pool, s.lastDemand?.backlog]),
   );
@@ -24,17 +41,54 @@ export function createMetrics(scaler: ScalerView): { registry: Registry; stop: (
   poolGauge(registers, 'pool_desired_servers', 'Servers the last decision wants, per pool.', () =>
     pools().map(([pool, s]) => [pool, s.last?.desired]),
   );
+  poolGauge(registers, 'pool_min_servers', 'The pool’s minServers: the floor of every decision.', () =>
+    scaler.config.pools.map((p) => [p.name, p.minServers]),
+  );
+  poolGauge(registers, 'pool_max_servers', 'The pool’s maxServers: the cap of every decision.', () =>
+    scaler.config.pools.map((p) => [p.name, p.maxServers]),
+  );
+  poolGauge(
+    registers,
+    'pool_target_wait_seconds',
+    'The pool’s targetWaitMs, in seconds: chart the oldest wait against it.',
+    () => scaler.config.pools.map((p) => [p.name, p.targetWaitMs / 1000]),
+  );
+  poolGauge(registers, 'pool_pinned', '1 while an operator’s pin holds the pool (scale --pin), else 0.', () =>
+    pools().map(([pool, s]) => [pool, s.pin === undefined ? 0 : 1]),
+  );
+  poolGauge(
+    registers,
+    'pool_pin_servers',
+    'The server count a pin holds the pool at; absent when not pinned.',
+    () => pools().map(([pool, s]) => [pool, s.pin?.servers]),
+  );
+  new Gauge({
+    name: `${prefix}queue_paused`,
+    help: '1 while a queue is paused in BullMQ (its jobs are not counted as demand), else 0.',
+    labelNames: ['pool', 'queue'],
+    registers,
+    collect() {
+      this.reset();
+      const states = new Map(pools());
+      for (const pool of scaler.config.pools) {
+        const state = states.get(pool.name);
+        if (state === undefined) continue;
+        for (const queue of pool.queues)
+          this.set({ pool: pool.name, queue }, state.pausedQueues.includes(queue) ? 1 : 0);
+      }
+    },
+  });
   new Gauge({
     name: `${prefix}servers`,
-    help: 'Servers recorded in the fleet, by pool and lifecycle state.',
+    help: 'Servers recorded in the fleet, by pool and lifecycle state (0 for a state with none).',
     labelNames: ['pool', 'state'],
     registers,
     async collect() {
       this.reset();
-      for (const [key, n] of countByPoolAndState(await scaler.servers())) {
-        const [pool = '', state = ''] = key.split('\u0000');
-        this.set({ pool, state }, n);
-      }
+      const counts = countByPoolAndState(await scaler.servers());
+      for (const pool of poolNames)
+        for (const state of allStates)
+          if (state !== 'deleted') this.set({ pool, state }, counts.get(`${pool}\u0000${state}`) ?? 0);
     },
   });
   new Gauge({
@@ -55,7 +109,7 @@ export function createMetrics(scaler: ScalerView): { registry: Registry; stop: (
       if (cost !== undefined) this.set(cost);
     },
   });
-  return { registry, stop: countEvents(scaler, registers) };
+  return { registry, stop: countEvents(scaler, registers, poolNames) };
 }
 
 function poolGauge(
@@ -83,59 +137,4 @@ function countByPoolAndState(records: ServerRecord[]): Map<string, number> {
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return counts;
-}
-
-/** Counters and the boot histogram, fed by the scaler's events; returns the unsubscribe. */
-function countEvents(scaler: ScalerView, registers: Registry[]): () => void {
-  const decisions = new Counter({
-    name: `${prefix}decision_changes_total`,
-    help: 'Decisions that changed a pool’s desired or current count.',
-    labelNames: ['pool'],
-    registers,
-  });
-  const created = new Counter({
-    name: `${prefix}servers_created_total`,
-    help: 'Servers the provider confirmed created.',
-    labelNames: ['pool'],
-    registers,
-  });
-  const lost = new Counter({
-    name: `${prefix}servers_lost_total`,
-    help: 'Servers that failed or hung and were replaced.',
-    labelNames: ['pool', 'state'],
-    registers,
-  });
-  const providerErrors = new Counter({
-    name: `${prefix}provider_errors_total`,
-    help: 'Failed provider API calls, by operation.',
-    labelNames: ['operation', 'retryable'],
-    registers,
-  });
-  const limits = new Counter({
-    name: `${prefix}limit_hits_total`,
-    help: 'limit.hit events: a guard rail held back creates.',
-    labelNames: ['pool', 'limit'],
-    registers,
-  });
-  const boot = new Histogram({
-    name: `${prefix}provisioning_seconds`,
-    help: 'From the create call to the worker’s first heartbeat.',
-    labelNames: ['pool'],
-    buckets: [5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600],
-    registers,
-  });
-  const unsubscribers = [
-    subscribe(scaler, 'decision', (e) => decisions.inc({ pool: e.pool })),
-    subscribe(scaler, 'server.created', (e) => created.inc({ pool: e.pool })),
-    subscribe(scaler, 'server.failed', (e) => lost.inc({ pool: e.pool, state: 'failed' })),
-    subscribe(scaler, 'server.hanging', (e) => lost.inc({ pool: e.pool, state: 'hanging' })),
-    subscribe(scaler, 'provider.error', (e) =>
-      providerErrors.inc({ operation: e.operation, retryable: String(e.retryable) }),
-    ),
-    subscribe(scaler, 'limit.hit', (e) => limits.inc({ pool: e.pool, limit: e.limit })),
-    subscribe(scaler, 'server.ready', (e) => boot.observe({ pool: e.pool }, e.bootMs / 1000)),
-  ];
-  return () => {
-    for (const unsubscribe of unsubscribers) unsubscribe();
-  };
 }
