@@ -55,7 +55,7 @@ async function scrape(view: ScalerView) {
   return { metrics, samples };
 }
 
-function valueOf(
+function sampleValue(
   samples: Awaited<ReturnType<typeof scrape>>['samples'],
   name: string,
   labels: Record<string, string> = {},
@@ -91,31 +91,31 @@ describe('/metrics names (issue 19 stumbles)', () => {
     const { samples, metrics } = await scrape(scalerView().view);
     metrics.stop();
     for (const pool of ['emails', 'video']) {
-      expect(valueOf(samples, 'bullmq_autoscaler_decision_changes_total', { pool })).toBe(0);
-      expect(valueOf(samples, 'bullmq_autoscaler_servers_created_total', { pool })).toBe(0);
+      expect(sampleValue(samples, 'bullmq_autoscaler_decision_changes_total', { pool })).toBe(0);
+      expect(sampleValue(samples, 'bullmq_autoscaler_servers_created_total', { pool })).toBe(0);
       for (const state of ['failed', 'hanging', 'vanished'])
-        expect(valueOf(samples, 'bullmq_autoscaler_servers_lost_total', { pool, state })).toBe(0);
+        expect(sampleValue(samples, 'bullmq_autoscaler_servers_lost_total', { pool, state })).toBe(0);
       for (const limit of ['maxServersTotal', 'maxHourlyCostUsd', 'backoff'])
-        expect(valueOf(samples, 'bullmq_autoscaler_limit_hits_total', { pool, limit })).toBe(0);
-      expect(valueOf(samples, 'bullmq_autoscaler_provisioning_seconds_count', { pool })).toBe(0);
-      expect(valueOf(samples, 'bullmq_autoscaler_servers', { pool, state: 'ready' })).toBe(0);
+        expect(sampleValue(samples, 'bullmq_autoscaler_limit_hits_total', { pool, limit })).toBe(0);
+      expect(sampleValue(samples, 'bullmq_autoscaler_provisioning_seconds_count', { pool })).toBe(0);
+      expect(sampleValue(samples, 'bullmq_autoscaler_servers', { pool, state: 'ready' })).toBe(0);
     }
-    expect(valueOf(samples, 'bullmq_autoscaler_sampler_errors_total')).toBe(0);
+    expect(sampleValue(samples, 'bullmq_autoscaler_sampler_errors_total')).toBe(0);
   });
 
   it('reports min, max, desired, pin and pause per pool', async () => {
     const { samples, metrics } = await scrape(scalerView().view);
     metrics.stop();
-    expect(valueOf(samples, 'bullmq_autoscaler_pool_min_servers', { pool: 'emails' })).toBe(1);
-    expect(valueOf(samples, 'bullmq_autoscaler_pool_max_servers', { pool: 'emails' })).toBe(7);
-    expect(valueOf(samples, 'bullmq_autoscaler_pool_max_servers', { pool: 'video' })).toBe(3);
-    expect(valueOf(samples, 'bullmq_autoscaler_pool_desired_servers', { pool: 'emails' })).toBe(4);
-    expect(valueOf(samples, 'bullmq_autoscaler_pool_pinned', { pool: 'emails' })).toBe(1);
-    expect(valueOf(samples, 'bullmq_autoscaler_pool_pinned', { pool: 'video' })).toBe(0);
-    expect(valueOf(samples, 'bullmq_autoscaler_pool_pin_servers', { pool: 'emails' })).toBe(4);
-    expect(valueOf(samples, 'bullmq_autoscaler_pool_pin_servers', { pool: 'video' })).toBeUndefined();
-    expect(valueOf(samples, 'bullmq_autoscaler_queue_paused', { pool: 'emails', queue: 'bounces' })).toBe(1);
-    expect(valueOf(samples, 'bullmq_autoscaler_queue_paused', { pool: 'emails', queue: 'emails' })).toBe(0);
+    expect(sampleValue(samples, 'bullmq_autoscaler_pool_min_servers', { pool: 'emails' })).toBe(1);
+    expect(sampleValue(samples, 'bullmq_autoscaler_pool_max_servers', { pool: 'emails' })).toBe(7);
+    expect(sampleValue(samples, 'bullmq_autoscaler_pool_max_servers', { pool: 'video' })).toBe(3);
+    expect(sampleValue(samples, 'bullmq_autoscaler_pool_desired_servers', { pool: 'emails' })).toBe(4);
+    expect(sampleValue(samples, 'bullmq_autoscaler_pool_pinned', { pool: 'emails' })).toBe(1);
+    expect(sampleValue(samples, 'bullmq_autoscaler_pool_pinned', { pool: 'video' })).toBe(0);
+    expect(sampleValue(samples, 'bullmq_autoscaler_pool_pin_servers', { pool: 'emails' })).toBe(4);
+    expect(sampleValue(samples, 'bullmq_autoscaler_pool_pin_servers', { pool: 'video' })).toBeUndefined();
+    expect(sampleValue(samples, 'bullmq_autoscaler_queue_paused', { pool: 'emails', queue: 'bounces' })).toBe(1);
+    expect(sampleValue(samples, 'bullmq_autoscaler_queue_paused', { pool: 'emails', queue: 'emails' })).toBe(0);
   });
 
   it('times ticks and samples, and counts sampler errors, from the scaler’s events', async () => {
@@ -133,12 +133,12 @@ describe('/metrics names (issue 19 stumbles)', () => {
     });
     const samples = parseMetrics(await metrics.registry.metrics());
     metrics.stop();
-    expect(valueOf(samples, 'bullmq_autoscaler_tick_duration_seconds_count')).toBe(2);
-    expect(valueOf(samples, 'bullmq_autoscaler_tick_duration_seconds_sum')).toBeCloseTo(0.07, 6);
-    expect(valueOf(samples, 'bullmq_autoscaler_sample_duration_seconds_count')).toBe(1);
-    expect(valueOf(samples, 'bullmq_autoscaler_sampler_errors_total')).toBe(1);
+    expect(sampleValue(samples, 'bullmq_autoscaler_tick_duration_seconds_count')).toBe(2);
+    expect(sampleValue(samples, 'bullmq_autoscaler_tick_duration_seconds_sum')).toBeCloseTo(0.07, 6);
+    expect(sampleValue(samples, 'bullmq_autoscaler_sample_duration_seconds_count')).toBe(1);
+    expect(sampleValue(samples, 'bullmq_autoscaler_sampler_errors_total')).toBe(1);
     expect(
-      valueOf(samples, 'bullmq_autoscaler_servers_lost_total', { pool: 'video', state: 'vanished' }),
+      sampleValue(samples, 'bullmq_autoscaler_servers_lost_total', { pool: 'video', state: 'vanished' }),
     ).toBe(1);
   });
 });
