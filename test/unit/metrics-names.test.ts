@@ -114,8 +114,12 @@ describe('/metrics names (issue 19 stumbles)', () => {
     expect(sampleValue(samples, 'bullmq_autoscaler_pool_pinned', { pool: 'video' })).toBe(0);
     expect(sampleValue(samples, 'bullmq_autoscaler_pool_pin_servers', { pool: 'emails' })).toBe(4);
     expect(sampleValue(samples, 'bullmq_autoscaler_pool_pin_servers', { pool: 'video' })).toBeUndefined();
-    expect(sampleValue(samples, 'bullmq_autoscaler_queue_paused', { pool: 'emails', queue: 'bounces' })).toBe(1);
-    expect(sampleValue(samples, 'bullmq_autoscaler_queue_paused', { pool: 'emails', queue: 'emails' })).toBe(0);
+    expect(sampleValue(samples, 'bullmq_autoscaler_queue_paused', { pool: 'emails', queue: 'bounces' })).toBe(
+      1,
+    );
+    expect(sampleValue(samples, 'bullmq_autoscaler_queue_paused', { pool: 'emails', queue: 'emails' })).toBe(
+      0,
+    );
   });
 
   it('times ticks and samples, and counts sampler errors, from the scaler’s events', async () => {
