@@ -7,9 +7,9 @@ interface Compose {
 }
 
 describe('files a newcomer relies on', () => {
-  it('docker-compose.yml defines Redis, the scaler and the producer, pointing at files that exist', () => {
+  it('docker-compose.yml defines Redis, the install, the scaler and the producer, pointing at files that exist', () => {
     const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as Compose;
-    expect(Object.keys(compose.services).sort()).toEqual(['producer', 'redis', 'scaler']);
+    expect(Object.keys(compose.services).sort()).toEqual(['deps', 'producer', 'redis', 'scaler']);
     expect(compose.services.scaler?.environment?.REDIS_URL).toBe('redis://redis:6379');
     const commands = Object.values(compose.services)
       .flatMap((s) => s.command ?? [])
