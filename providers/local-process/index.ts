@@ -76,12 +76,10 @@ export function createLocalProcessProvider(options: LocalProcessOptions): Provid
     if (overrides === undefined)
       throw new Error(`unknown server type "${type}": define it under provider.serverTypes`);
     const entry = resolve(overrides.workerEntry ?? options.workerEntry);
-    const tsxLoader = runsThroughTsx(entry) ? tsxLoaderUrl() : undefined;
     return {
       entry,
       bootDelayMs: overrides.bootDelayMs ?? options.bootDelayMs ?? 3_000,
-      // node [--import tsx] boot.mjs <entry>: boot.mjs waits out the boot delay, then imports the entry.
-      nodeArgs: [...(tsxLoader === undefined ? [] : ['--import', tsxLoader]), bootScript, entry],
+      nodeArgs: serverArgs(entry),
     };
   };
   for (const type of ['default', ...Object.keys(options.serverTypes ?? {})]) {
@@ -219,6 +217,16 @@ function startServer(
   }
 }
 
+/**
+ * How a local server runs its entry: node (with tsx's loader for TypeScript) on the boot script,
+ * which waits out the boot delay, then imports the entry. `doctor` runs the same, so what it
+ * loads is what a server would.
+ */
+export function serverArgs(entry: string): string[] {
+  const tsxLoader = runsThroughTsx(entry) ? tsxLoaderUrl() : undefined;
+  return [...(tsxLoader === undefined ? [] : ['--import', tsxLoader]), bootScript, entry];
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -237,7 +245,7 @@ async function stopProcess(pid: number, graceMs: number): Promise<void> {
 }
 
 /** `exit code 1; last output: … | …` from the files the server left (the scaler redacts it). */
-function describeExit(dir: string, id: string): string | undefined {
+function describeExit(dir: string, id: string): string {
   const read = (name: string) => {
     try {
       return readFileSync(join(dir, name), 'utf8');
@@ -245,16 +253,31 @@ function describeExit(dir: string, id: string): string | undefined {
       return undefined;
     }
   };
-  const code = read(`${id}.exit`)?.trim();
-  const lines = (read(`${id}.log`) ?? '')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '')
-    .slice(-lastLinesShown)
-    .map((line) => (line.length > 200 ? `${line.slice(0, 199)}…` : line));
+  return exitSummary(read(`${id}.exit`)?.trim(), read(`${id}.log`) ?? '');
+}
+
+/** An exit code (undefined: killed, or never recorded) and what the output says, on one line. */
+export function exitSummary(code: string | number | undefined, output: string): string {
+  const lines = telling(output).map((line) => (line.length > 200 ? `${line.slice(0, 199)}…` : line));
   const parts = [
     code === undefined ? 'killed or lost (no exit code recorded)' : `exit code ${code}`,
     ...(lines.length === 0 ? [] : [`last output: ${lines.join(' | ')}`]),
   ];
   return parts.join('; ');
+}
+
+/** Stack frames, Node's banner and caret lines say nothing an operator can act on. */
+const noise = /^(at |\^+$|node:internal\/|Node\.js v|throw err;$|triggerUncaughtException\(|[{}]$)/;
+
+/**
+ * The lines that explain a crash: from the last thrown error's first line on (its message, its
+ * `code`), else the last lines the worker printed.
+ */
+function telling(output: string): string[] {
+  const lines = output
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !noise.test(line));
+  const thrown = lines.findLastIndex((line) => /^[A-Z]?\w*Error\b/.test(line));
+  return thrown === -1 ? lines.slice(-lastLinesShown) : lines.slice(thrown, thrown + lastLinesShown);
 }

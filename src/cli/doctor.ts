@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
 import { messageOf } from '../base/errors.ts';
 import { redactUrlsIn } from '../base/redact.ts';
 import { serverEnvToVariables } from '../worker/server-env.ts';
 import { connectRedis, loadConfigFlag } from './context.ts';
 import { type CliIo, exitCode } from './io.ts';
+import { checkWorkerEntry } from './worker-check.ts';
 
 interface Check {
   name: string;
@@ -17,7 +17,7 @@ export async function doctorCommand(flags: { config?: string; json?: boolean }, 
   const checks: Check[] = [await redisCheck(config.redis.url)];
   const provider = config.provider;
   if (provider.type === 'local-process') {
-    checks.push({ name: 'worker entry', ok: existsSync(provider.workerEntry), detail: provider.workerEntry });
+    checks.push({ name: 'worker entry', ...(await checkWorkerEntry(provider.workerEntry)) });
   } else {
     const { runDigitalOceanDoctor } = await import('../../providers/digitalocean/index.ts');
     const firstPool = config.pools[0];

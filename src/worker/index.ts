@@ -2,7 +2,13 @@ import { type Processor, Worker, type WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { scalerKeys } from '../base/redis-keys.ts';
 import { encodeHeartbeat } from '../core/heartbeat.ts';
-import { readServerEnv, type ServerEnv, workerNameOf } from './server-env.ts';
+import {
+  loadCheckMarker,
+  loadCheckVariable,
+  readServerEnv,
+  type ServerEnv,
+  workerNameOf,
+} from './server-env.ts';
 
 export { readServerEnv, type ServerEnv, serverEnvToVariables } from './server-env.ts';
 
@@ -43,6 +49,10 @@ export interface ServerWorker {
  * server count as ready, and a graceful drain on the scaler's signal or SIGTERM.
  */
 export async function runServerWorker(options: ServerWorkerOptions): Promise<ServerWorker> {
+  if (process.env[loadCheckVariable] === '1') {
+    process.stdout.write(`${loadCheckMarker}\n`);
+    process.exit(0);
+  }
   const env = options.env ?? readServerEnv();
   const keys = scalerKeys({ prefix: env.bullmqPrefix, cluster: env.cluster });
   const connection = new Redis(env.redisUrl, { maxRetriesPerRequest: null });

@@ -56,3 +56,10 @@ export function readServerEnv(source: NodeJS.ProcessEnv = process.env): ServerEn
 export function workerNameOf(serverName: string): string {
   return serverName.replace(/[^A-Za-z0-9._-]/g, '-');
 }
+
+/**
+ * Set by `doctor` when it loads a worker entry to see that it loads: runServerWorker then prints
+ * `loadCheckMarker` and exits before connecting, so the check never takes a job.
+ */
+export const loadCheckVariable = 'BULLMQ_AUTOSCALER_LOAD_CHECK';
+export const loadCheckMarker = 'bullmq-autoscaler: worker entry loaded and called runServerWorker';
