@@ -21,6 +21,12 @@ export interface ReconcileContext {
   orphansSeenAt: Map<string, number>;
   /** Renews the leader lease; false means another scaler leads now and nothing may be written. */
   renewLease: () => Promise<boolean>;
+  /**
+   * A server that vanished while booting never worked: a failed create, counted towards the
+   * pool's create backoff and circuit breaker, so a worker that crashes on start is not replaced
+   * at full speed forever.
+   */
+  recordCreateFailure: (pool: string) => Promise<void>;
 }
 
 /** States whose record claims a server exists at the provider. */
@@ -154,6 +160,7 @@ async function closeIfVanished(
     why === undefined ? 'vanished at the provider' : `vanished at the provider: ${redactUrlsIn(why)}`;
   if (await ctx.store.transition(record.id, 'failed', reason, nowMs)) {
     ctx.emit({ event: 'server.vanished', pool: record.pool, serverId: record.id, providerId, reason });
+    if (record.state === 'booting') await ctx.recordCreateFailure(record.pool);
   }
 }
 

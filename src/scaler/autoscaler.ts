@@ -166,6 +166,7 @@ export class Autoscaler {
           emit: (e) => this.emit(e),
           orphansSeenAt: this.orphansSeenAt,
           renewLease: () => parts.leadership.ensure(),
+          recordCreateFailure: (pool) => parts.provisioner.recordCreateFailure(pool),
         },
         await parts.store.listIfChanged(records, readAt),
         nowMs,

@@ -178,6 +178,7 @@ describe('bookkeeping under a busy budget', () => {
       emit: (e) => events.push(e),
       orphansSeenAt: new Map(),
       renewLease: async () => true,
+      recordCreateFailure: async () => {},
     };
     const lists = () => fake.requestsTo('GET', '/v2/droplets').length;
     const before = lists();
