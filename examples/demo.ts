@@ -9,6 +9,7 @@ import { capacityStates } from '../src/core/server-state.ts';
 import { deletePrefix } from '../src/dev/delete-prefix.ts';
 import { ensureRedis, NoRedisError } from '../src/dev/ensure-redis.ts';
 import { Autoscaler } from '../src/index.ts';
+import { whyOverTarget } from './demo-explain.ts';
 
 const started = Date.now();
 const clock = () => `${String(Math.round((Date.now() - started) / 1000)).padStart(3)}s`;
@@ -42,7 +43,11 @@ process.once('SIGINT', () => {
 const scaler = new Autoscaler(config);
 let peak = 0;
 const bootsMs: number[] = [];
+const peakWanted = new Map<string, number>();
+const limitsHit = new Map<string, string[]>();
 scaler.on('server.ready', (e) => bootsMs.push(e.bootMs));
+scaler.on('decision', (e) => peakWanted.set(e.pool, Math.max(peakWanted.get(e.pool) ?? 0, e.terms.raw)));
+scaler.on('limit.hit', (e) => limitsHit.set(e.pool, [...(limitsHit.get(e.pool) ?? []), e.limit]));
 scaler.on('decision', (e) => say(`decision  ${e.pool.padEnd(7)} ${e.reason}`));
 scaler.on('server.requested', (e) => say(`+ ${e.serverId} requested`));
 scaler.on('server.ready', (e) => say(`  ${e.serverId} ready after ${(e.bootMs / 1000).toFixed(1)}s`));
@@ -104,14 +109,30 @@ const failed = (await Promise.all(Object.values(queues).map((q) => q.getFailedCo
   (a, b) => a + b,
   0,
 );
-const meanBootS = bootsMs.reduce((a, b) => a + b, 0) / Math.max(1, bootsMs.length) / 1000;
+const meanBootMs = bootsMs.reduce((a, b) => a + b, 0) / Math.max(1, bootsMs.length);
+const meanBootS = meanBootMs / 1000;
+const why = (w: (typeof waits)[number]) => {
+  const pool = config.pools.find((p) => p.name === w.name);
+  const reasons = whyOverTarget({
+    pool: w.name,
+    worstWaitMs: w.worstMs,
+    targetWaitMs: w.targetMs,
+    meanBootMs,
+    // The demo starts every pool at zero servers (minServers 0).
+    startedCold: (pool?.minServers ?? 0) === 0,
+    maxServers: Math.min(pool?.maxServers ?? 0, config.maxServersTotal),
+    peakWantedServers: peakWanted.get(w.name) ?? 0,
+    limitsHit: limitsHit.get(w.name) ?? [],
+  });
+  return reasons.length === 0 ? '' : `\n                 over target: ${reasons.join('; ')}`;
+};
 await shutdown();
 console.log(`
   ─────────────────────────────────────────────
   demo finished in ${clock().trim()}
   jobs done      ${waits.reduce((n, w) => n + w.done, 0)} of ${total}, ${failed} failed
   peak servers   ${peak}, mean boot ${meanBootS.toFixed(1)} s (process start included)
-${waits.map((w) => `  worst wait     ${w.name}: ${(w.worstMs / 1000).toFixed(1)} s (target ${w.targetMs / 1000} s)`).join('\n')}
+${waits.map((w) => `  worst wait     ${w.name}: ${(w.worstMs / 1000).toFixed(1)} s (target ${w.targetMs / 1000} s)${why(w)}`).join('\n')}
   fleet now      0 servers
   ─────────────────────────────────────────────
   Next: \`npm run build && npx bullmq-autoscaler start --config examples/local.config.json\` runs the scaler alone.`);
