@@ -59,7 +59,9 @@ const typeOverrides = {
 
 export const digitaloceanProviderSchema = z
   .object({
-    type: z.literal('digitalocean'),
+    type: z
+      .literal('digitalocean')
+      .describe('Each server is a DigitalOcean droplet booted from your snapshot.'),
     tokenEnv: z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'name an environment variable, not the token itself')

@@ -185,7 +185,9 @@ export const configSchema = z
       .default(30_000)
       .describe('First pause after a failed create; doubles per failure.'),
     lifecycle: lifecycleSchema,
-    provider: providerSchema,
+    provider: providerSchema.describe(
+      'Where servers come from: "local-process" (child processes, for development) or "digitalocean" (droplets).',
+    ),
     pools: z.array(poolSchema).min(1).describe('Groups of queues, each served by one kind of server.'),
     log: z
       .object({

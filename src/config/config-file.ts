@@ -1,0 +1,380 @@
+// Generated from the config schema by `npm run generate:config`; a test fails when it drifts.
+// Edit the .describe() texts in src/config/*schema*.ts, then regenerate.
+
+/** A bullmq-autoscaler config file, as `defineConfig()` takes it. Options with a default may be left out. */
+export interface AutoscalerConfigFile {
+  /**
+   * Path or URL of this JSON Schema (docs/config.schema.json), for editors; the scaler ignores it.
+   */
+  $schema?: string;
+  /**
+   * Scaler cluster name; it forms the ownership tag of every server.
+   * @default "default"
+   */
+  cluster?: string;
+  /**
+   * @default {"url":"redis://127.0.0.1:6379","bullmqPrefix":"bull"}
+   */
+  redis?: {
+    /**
+     * Redis holding the BullMQ queues (env REDIS_URL).
+     * @default "redis://127.0.0.1:6379"
+     */
+    url?: string;
+    /**
+     * The BullMQ key prefix of your queues.
+     * @default "bull"
+     */
+    bullmqPrefix?: string;
+  };
+  /**
+   * How often the scaler samples and decides.
+   * Range: ≥ 100, ≤ 60000, whole numbers.
+   * @default 1000
+   */
+  tickMs?: number;
+  /**
+   * Global cap over all pools: no decision can exceed it.
+   * Range: ≥ 0, whole numbers.
+   * @default 20
+   */
+  maxServersTotal?: number;
+  /**
+   * Cap on what all servers together may cost per hour (USD, from the provider’s prices).
+   * Range: > 0.
+   */
+  maxHourlyCostUsd?: number;
+  /**
+   * First pause after a failed create; doubles per failure.
+   * Range: ≥ 0, whole numbers.
+   * @default 30000
+   */
+  createFailureBackoffMs?: number;
+  /**
+   * Server lifecycle deadlines, the leader lease and the reconciler.
+   * @default {"bootTimeoutMs":600000,"createTimeoutMs":300000,"drainTimeoutMs":900000,"heartbeatLostMs":30000,"leaseTtlMs":10000,"reconcileEveryTicks":30,"orphanGraceMs":300000,"adoptOrphans":false,"circuitBreakerFailures":3,"stalledCheckMs":5000,"provisioningRetryMs":2000}
+   */
+  lifecycle?: {
+    /**
+     * A server not ready this long after the provider created it is hanging, and is replaced.
+     * Range: ≥ 1000, whole numbers.
+     * @default 600000
+     */
+    bootTimeoutMs?: number;
+    /**
+     * A create call unanswered this long is hanging.
+     * Range: ≥ 1000, whole numbers.
+     * @default 300000
+     */
+    createTimeoutMs?: number;
+    /**
+     * A draining server is destroyed anyway after this long; its jobs return to the queue.
+     * Range: ≥ 1000, whole numbers.
+     * @default 900000
+     */
+    drainTimeoutMs?: number;
+    /**
+     * A ready server silent this long has failed, and is replaced.
+     * Range: ≥ 1000, whole numbers.
+     * @default 30000
+     */
+    heartbeatLostMs?: number;
+    /**
+     * Leader lease lifetime: a standby takes over within it after the leader dies.
+     * Range: ≥ 1000, whole numbers.
+     * @default 10000
+     */
+    leaseTtlMs?: number;
+    /**
+     * Compare the provider’s tagged servers with the records every this many ticks.
+     * Range: ≥ 1, whole numbers.
+     * @default 30
+     */
+    reconcileEveryTicks?: number;
+    /**
+     * A tagged server without a record is left alone this long before it is deleted (or adopted).
+     * Range: ≥ 0, whole numbers.
+     * @default 300000
+     */
+    orphanGraceMs?: number;
+    /**
+     * Adopt tagged servers without a record instead of deleting them.
+     * @default false
+     */
+    adoptOrphans?: boolean;
+    /**
+     * Consecutive failed creates in a pool that open its circuit (an alert).
+     * Range: ≥ 1, whole numbers.
+     * @default 3
+     */
+    circuitBreakerFailures?: number;
+    /**
+     * First wait before a failed create or destroy call is retried; doubles per attempt.
+     * Range: ≥ 10, whole numbers.
+     * @default 2000
+     */
+    provisioningRetryMs?: number;
+    /**
+     * How often the scaler returns jobs of dead servers to their queue.
+     * Range: ≥ 100, whole numbers.
+     * @default 5000
+     */
+    stalledCheckMs?: number;
+  };
+  /**
+   * Where servers come from: "local-process" (child processes, for development) or "digitalocean" (droplets).
+   */
+  provider: {
+    /**
+     * Each "server" is a child process on this machine: for development, demos and tests.
+     */
+    type: "local-process";
+    /**
+     * Script each local "server" runs (it calls runServerWorker()).
+     */
+    workerEntry: string;
+    /**
+     * Delay before the worker starts, imitating a cloud boot.
+     * Range: ≥ 0, whole numbers.
+     * @default 3000
+     */
+    bootDelayMs?: number;
+    /**
+     * Where the provider keeps its process records.
+     * @default ".autoscaler-local"
+     */
+    stateDir?: string;
+    /**
+     * How long destroying a server waits after SIGTERM before SIGKILL.
+     * Range: ≥ 0, whole numbers.
+     * @default 30000
+     */
+    killGraceMs?: number;
+  } | {
+    /**
+     * Each server is a DigitalOcean droplet booted from your snapshot.
+     */
+    type: "digitalocean";
+    /**
+     * Name of the environment variable holding the API token; the token never goes in the config.
+     * @default "DIGITALOCEAN_TOKEN"
+     */
+    tokenEnv?: string;
+    /**
+     * API base URL, for proxies and tests; default env DIGITALOCEAN_API_URL, else the real API.
+     */
+    apiUrl?: string;
+    /**
+     * Region slug the droplets are created in, e.g. "fra1".
+     */
+    region: string;
+    /**
+     * Droplet size slug, e.g. "s-2vcpu-4gb".
+     */
+    size: string;
+    /**
+     * Snapshot the droplets boot from: its numeric id, or its name (the newest of that name).
+     */
+    snapshot: number | string;
+    /**
+     * VPC to place droplets in; default the region’s default VPC.
+     */
+    vpcUuid?: string;
+    /**
+     * SSH key ids or fingerprints installed on every droplet.
+     * @default []
+     */
+    sshKeys?: Array<number | string>;
+    /**
+     * Install the DigitalOcean monitoring agent at boot.
+     * @default false
+     */
+    monitoring?: boolean;
+    /**
+     * Extra tags on every droplet, after the ownership and pool tags.
+     * @default []
+     */
+    tags?: Array<string>;
+    /**
+     * Template of the user_data script; placeholders like {{REDIS_URL}} are shell-quoted.
+     */
+    userDataFile: string;
+    /**
+     * Your own values for the template, used as {{vars.NAME}}.
+     * @default {}
+     */
+    userDataVars?: Record<string, string>;
+    /**
+     * Client-side cap on API requests per minute (DigitalOcean allows 250).
+     * Range: ≥ 1, ≤ 250, whole numbers.
+     * @default 200
+     */
+    requestsPerMinute?: number;
+    /**
+     * Client-side cap on API requests per hour (DigitalOcean allows 5,000).
+     * Range: ≥ 1, ≤ 5000, whole numbers.
+     * @default 4500
+     */
+    requestsPerHour?: number;
+    /**
+     * A request without an answer after this long fails and may be retried. At most a minute: the API budget counts a request until its answer.
+     * Range: ≥ 1, ≤ 60000, whole numbers.
+     * @default 30000
+     */
+    requestTimeoutMs?: number;
+    /**
+     * Tries per create batch, the first included; each retry first checks the droplets do not exist.
+     * Range: ≥ 1, ≤ 10, whole numbers.
+     * @default 4
+     */
+    createMaxAttempts?: number;
+  };
+  /**
+   * Groups of queues, each served by one kind of server.
+   */
+  pools: Array<{
+    /**
+     * Pool name; it names servers and tags them.
+     */
+    name: string;
+    /**
+     * BullMQ queue names served by this pool’s servers.
+     */
+    queues: Array<string>;
+    /**
+     * Jobs one server runs at once (its worker concurrency).
+     * Range: ≥ 1, whole numbers.
+     * @default 1
+     */
+    slotsPerServer?: number;
+    /**
+     * Servers kept even when idle.
+     * Range: ≥ 0, whole numbers.
+     * @default 0
+     */
+    minServers?: number;
+    /**
+     * Hard cap on this pool’s servers, whatever the backlog.
+     * Range: ≥ 0, whole numbers.
+     * @default 10
+     */
+    maxServers?: number;
+    /**
+     * Jobs should start within this long after they become ready.
+     * Range: ≥ 1, whole numbers.
+     * @default 30000
+     */
+    targetWaitMs?: number;
+    /**
+     * Expected time from create call to a worker taking jobs.
+     * Range: ≥ 0.
+     * @default 60
+     */
+    bootSeconds?: number;
+    /**
+     * Share of slots the steady state keeps busy, with steadyModel "utilisation".
+     * Range: > 0, ≤ 1.
+     * @default 0.85
+     */
+    targetUtilisation?: number;
+    /**
+     * How arriving work is sized: "wait-risk" keeps jobs waiting past the target at 1 % (Erlang C); "utilisation" uses targetUtilisation.
+     * @default "wait-risk"
+     */
+    steadyModel?: "wait-risk" | "utilisation";
+    /**
+     * Plan for the rate a sharply rising arrival trend reaches by the time new servers are up.
+     * @default true
+     */
+    forecastTrend?: boolean;
+    /**
+     * Most servers added to the pool in one tick.
+     * Range: ≥ 1, whole numbers.
+     * @default 10
+     */
+    maxStepUp?: number;
+    /**
+     * Scale down only to the highest desired count of this window.
+     * Range: ≥ 0, whole numbers.
+     * @default 120000
+     */
+    scaleDownDelayMs?: number;
+    /**
+     * With minServers 0, the pool goes to zero after this long without jobs.
+     * Range: ≥ 0, whole numbers.
+     * @default 300000
+     */
+    idleToZeroMs?: number;
+    /**
+     * Assumed job runtime until completed jobs are seen.
+     * Range: ≥ 1, whole numbers.
+     * @default 1000
+     */
+    defaultRuntimeMs?: number;
+  }>;
+  /**
+   * Log output: JSON lines, or one readable line per event on a terminal.
+   * @default {"level":"info","summaryEveryMs":60000,"format":"auto"}
+   */
+  log?: {
+    /**
+     * Least severe log level written (env LOG_LEVEL).
+     * @default "info"
+     */
+    level?: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+    /**
+     * A `summary` line per pool this often (backlog, wait, servers); 0 turns it off.
+     * Range: ≥ 0, whole numbers.
+     * @default 60000
+     */
+    summaryEveryMs?: number;
+    /**
+     * "pretty": one readable line per event; "json": JSON lines; "auto": pretty on a terminal, JSON otherwise (env LOG_FORMAT, flag --log-format).
+     * @default "auto"
+     */
+    format?: "auto" | "json" | "pretty";
+  };
+  /**
+   * The optional HTTP server for Prometheus, health checks and the status page.
+   * @default {"host":"127.0.0.1"}
+   */
+  http?: {
+    /**
+     * Serve /metrics, /healthz, /status and the status page on this port (env HTTP_PORT); off when unset.
+     * Range: ≥ 1, ≤ 65535, whole numbers.
+     */
+    port?: number;
+    /**
+     * Address the HTTP server binds (env HTTP_HOST); the default keeps it off the network, "0.0.0.0" opens it (containers).
+     * @default "127.0.0.1"
+     */
+    host?: string;
+  };
+  /**
+   * Webhook alerts on limit.hit, server.hanging, server.failed, circuit.open and long waits.
+   * @default {"repeatAfterMs":300000,"maxPerHour":12}
+   */
+  alerts?: {
+    /**
+     * Slack-compatible incoming webhook (env ALERT_WEBHOOK_URL); alerts are POSTed as {"text": …}. Off when unset.
+     */
+    webhookUrl?: string;
+    /**
+     * Alert when a pool’s oldest ready job has waited longer than this; off when unset.
+     * Range: ≥ 1, whole numbers.
+     */
+    oldestWaitMs?: number;
+    /**
+     * Quiet time per alert kind and pool after one is sent, so an incident sends a few messages.
+     * Range: ≥ 0, whole numbers.
+     * @default 300000
+     */
+    repeatAfterMs?: number;
+    /**
+     * Cap on messages per rolling hour over all kinds; past it alerts are only logged.
+     * Range: ≥ 1, whole numbers.
+     * @default 12
+     */
+    maxPerHour?: number;
+  };
+}
