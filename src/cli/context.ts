@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { messageOf } from '../base/errors.ts';
 import { redactUrlsIn } from '../base/redact.ts';
+import { didYouMean } from '../base/suggest.ts';
 import { ConfigError, loadConfigFile } from '../config/load.ts';
 import type { AutoscalerConfig } from '../config/schema.ts';
 import { type CliIo, UsageError } from './io.ts';
@@ -60,7 +61,10 @@ export function poolNamed(config: AutoscalerConfig, name: string): AutoscalerCon
   const pool = config.pools.find((p) => p.name === name);
   if (pool === undefined)
     throw new UsageError(
-      `pool: no pool "${name}" in the config; pools: ${config.pools.map((p) => p.name).join(', ')}`,
+      `pool: no pool "${name}" in the config${didYouMean(
+        name,
+        config.pools.map((p) => p.name),
+      )} ` + `(pools: ${config.pools.map((p) => p.name).join(', ')})`,
     );
   return pool;
 }
