@@ -92,7 +92,11 @@ describe('scale --pin / --unpin', () => {
   });
 
   it.each([
-    ['an unknown pool', ['nope', '--pin', '1'], /^error: pool: no pool "nope" in the config \(pools: main\)$/],
+    [
+      'an unknown pool',
+      ['nope', '--pin', '1'],
+      /^error: pool: no pool "nope" in the config \(pools: main\)$/,
+    ],
     [
       'a pin above maxServers',
       ['main', '--pin', '9'],

@@ -54,6 +54,16 @@ describe('simulate command', () => {
     const svg = await readFile(chart, 'utf8');
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg).not.toMatch(/href=|<script/);
+    // Issue 19: axes with ticks, the target and the cap as lines, and the scale events marked.
+    const count = (pattern: RegExp) => svg.match(pattern)?.length ?? 0;
+    expect(count(/class="tick"/g)).toBeGreaterThanOrEqual(3 * 5 + 3 * 4);
+    expect(svg).toMatch(/>\d+ min<\/text>/);
+    expect(count(/class="reference"/g)).toBe(2);
+    // The pool's own cap is 40, but maxServersTotal (default 20) caps it first.
+    expect(svg).toContain('>max 20</text>');
+    expect(svg).toContain('>target 30s</text>');
+    expect(count(/class="scale-up"/g)).toBeGreaterThan(0);
+    expect(count(/class="scale-down"/g)).toBeGreaterThan(0);
   });
 
   it('exits 2 naming the flag or field that is wrong', async () => {
