@@ -182,11 +182,14 @@ export const commands: Record<string, Command> = {
       ),
   },
   config: {
-    summary: 'print the JSON Schema of config files',
-    usage: 'bullmq-autoscaler config schema',
-    examples: ['bullmq-autoscaler config schema > autoscaler.schema.json'],
+    summary: 'print the JSON Schema of config files, or their documented TypeScript type',
+    usage: 'bullmq-autoscaler config schema|types',
+    examples: [
+      'bullmq-autoscaler config schema > autoscaler.schema.json',
+      'bullmq-autoscaler config types > autoscaler-config.d.ts',
+    ],
     options: {},
-    positionals: ['schema'],
+    positionals: ['schema|types'],
     run: ({ positionals: [what = ''] }, io) => configCommand(what, io),
   },
 };
