@@ -63,7 +63,7 @@ interface ProcessRecord {
 const lastLinesShown = 5;
 
 /** Environment variables never handed to a local server: credentials of other providers. */
-const withheldEnv = ['DIGITALOCEAN_TOKEN'];
+export const withheldEnv = ['DIGITALOCEAN_TOKEN'];
 const bootScript = fileURLToPath(new URL('./boot.mjs', import.meta.url));
 
 /**

@@ -1,5 +1,6 @@
 import { messageOf } from '../base/errors.ts';
 import { redactUrlsIn } from '../base/redact.ts';
+import type { AutoscalerConfig } from '../config/schema.ts';
 import { serverEnvToVariables } from '../worker/server-env.ts';
 import { connectRedis, loadConfigFlag } from './context.ts';
 import { type CliIo, exitCode } from './io.ts';
@@ -17,24 +18,16 @@ export async function doctorCommand(flags: { config?: string; json?: boolean }, 
   const checks: Check[] = [await redisCheck(config.redis.url)];
   const provider = config.provider;
   if (provider.type === 'local-process') {
-    checks.push({ name: 'worker entry', ...(await checkWorkerEntry(provider.workerEntry)) });
+    // The entry sees what a server's would (it may read it at load), under an id no server has.
+    const env = sampleServerEnv(config, 'doctor');
+    checks.push({ name: 'worker entry', ...(await checkWorkerEntry(provider.workerEntry, env)) });
   } else {
     const { runDigitalOceanDoctor } = await import('../../providers/digitalocean/index.ts');
-    const firstPool = config.pools[0];
-    const sampleEnv = serverEnvToVariables({
-      serverId: `${firstPool?.name ?? 'pool'}-1`,
-      serverName: `${config.cluster}-${firstPool?.name ?? 'pool'}-1`,
-      pool: firstPool?.name ?? 'pool',
-      redisUrl: config.redis.url,
-      cluster: config.cluster,
-      bullmqPrefix: config.redis.bullmqPrefix,
-      queues: firstPool?.queues ?? [],
-      slots: firstPool?.slotsPerServer ?? 1,
-    });
     const maxServers = Math.min(
       config.maxServersTotal,
       config.pools.reduce((n, p) => n + p.maxServers, 0),
     );
+    const sampleEnv = sampleServerEnv(config, '1');
     checks.push(
       ...(await runDigitalOceanDoctor(
         { ...provider, cluster: config.cluster, maxServers, sampleEnv },
@@ -45,6 +38,22 @@ export async function doctorCommand(flags: { config?: string; json?: boolean }, 
   if (flags.json) io.out(JSON.stringify(checks, null, 2));
   else for (const c of checks) io.out(`${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`);
   return checks.every((c) => c.ok) ? exitCode.ok : exitCode.failure;
+}
+
+/** The environment a server of the first pool gets, for a server numbered `suffix`. */
+function sampleServerEnv(config: AutoscalerConfig, suffix: string): Record<string, string> {
+  const pool = config.pools[0];
+  const name = pool?.name ?? 'pool';
+  return serverEnvToVariables({
+    serverId: `${name}-${suffix}`,
+    serverName: `${config.cluster}-${name}-${suffix}`,
+    pool: name,
+    redisUrl: config.redis.url,
+    cluster: config.cluster,
+    bullmqPrefix: config.redis.bullmqPrefix,
+    queues: pool?.queues ?? [],
+    slots: pool?.slotsPerServer ?? 1,
+  });
 }
 
 async function redisCheck(url: string): Promise<Check> {

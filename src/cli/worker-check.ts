@@ -16,10 +16,20 @@ const loadTimeoutMs = 30_000;
  * in a CommonJS app, a missing import — fails here and not as a crash loop after `start`.
  * runServerWorker sees the check variable and exits before connecting: no job is taken.
  */
-export async function checkWorkerEntry(entry: string): Promise<WorkerEntryCheck> {
-  const { serverArgs, exitSummary } = await import('../../providers/local-process/index.ts');
+export async function checkWorkerEntry(
+  entry: string,
+  serverEnv: Record<string, string>,
+): Promise<WorkerEntryCheck> {
+  const { serverArgs, exitSummary, withheldEnv } = await import('../../providers/local-process/index.ts');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...serverEnv,
+    [loadCheckVariable]: '1',
+    BOOT_DELAY_MS: '0',
+  };
+  for (const name of withheldEnv) delete env[name];
   const child = spawn(process.execPath, serverArgs(entry), {
-    env: { ...process.env, [loadCheckVariable]: '1', BOOT_DELAY_MS: '0' },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
     shell: false,
   });
