@@ -150,6 +150,21 @@ export interface AutoscalerConfigFile {
      * @default 30000
      */
     killGraceMs?: number;
+    /**
+     * Named server types, each overriding workerEntry and bootDelayMs; a pool picks one.
+     * @default {}
+     */
+    serverTypes?: Record<string, {
+      /**
+       * Script servers of this type run.
+       */
+      workerEntry?: string;
+      /**
+       * Boot delay of servers of this type.
+       * Range: ≥ 0, whole numbers.
+       */
+      bootDelayMs?: number;
+    }>;
   } | {
     /**
      * Each server is a DigitalOcean droplet booted from your snapshot.
@@ -167,7 +182,11 @@ export interface AutoscalerConfigFile {
     /**
      * Region slug the droplets are created in, e.g. "fra1".
      */
-    region: string;
+    region?: string;
+    /**
+     * Regions in order of preference (instead of region): a region without capacity for the size is skipped for regionCoolOffMs.
+     */
+    regions?: Array<string>;
     /**
      * Droplet size slug, e.g. "s-2vcpu-4gb".
      */
@@ -204,6 +223,34 @@ export interface AutoscalerConfigFile {
      * @default {}
      */
     userDataVars?: Record<string, string>;
+    /**
+     * Named server types: each overrides any droplet setting above (size, snapshot, regions, userDataFile, …); a pool picks one with serverType.
+     * @default {}
+     */
+    serverTypes?: Record<string, {
+      region?: string;
+      regions?: Array<string>;
+      size?: string;
+      snapshot?: number | string;
+      vpcUuid?: string;
+      sshKeys?: Array<number | string>;
+      monitoring?: boolean;
+      tags?: Array<string>;
+      userDataFile?: string;
+      userDataVars?: Record<string, string>;
+    }>;
+    /**
+     * How often a snapshot given by name is looked up again, so a new snapshot of that name starts a rollout without a restart.
+     * Range: ≥ 1000, whole numbers.
+     * @default 300000
+     */
+    imageCheckMs?: number;
+    /**
+     * After a region refuses a size for lack of capacity, creates of that size skip it this long and go to the next region.
+     * Range: ≥ 0, whole numbers.
+     * @default 900000
+     */
+    regionCoolOffMs?: number;
     /**
      * Client-side cap on API requests per minute (DigitalOcean allows 250).
      * Range: ≥ 1, ≤ 250, whole numbers.
@@ -311,6 +358,22 @@ export interface AutoscalerConfigFile {
      * @default 1000
      */
     defaultRuntimeMs?: number;
+    /**
+     * Server type of this pool: a key of provider.serverTypes, or "default" for the provider block’s own settings.
+     * @default "default"
+     */
+    serverType?: string;
+    /**
+     * During a rollout (new image, max age, `rollout restart`): most servers created beyond the desired count to replace outdated ones.
+     * Range: ≥ 1, ≤ 100, whole numbers.
+     * @default 1
+     */
+    maxSurge?: number;
+    /**
+     * Servers older than this (from ready) are replaced by the same surge-and-drain path as a rollout; unset: never.
+     * Range: ≥ 60000, whole numbers.
+     */
+    maxServerAgeMs?: number;
   }>;
   /**
    * Log output: JSON lines, or one readable line per event on a terminal.
