@@ -43,18 +43,23 @@ const dropletSettings = {
     .describe('Your own values for the template, used as {{vars.NAME}}.'),
 };
 
+/** A type's value for one droplet setting; left out, the provider block's applies. */
+function inherited<T extends z.ZodType>(field: string, schema: T) {
+  return schema.optional().describe(`This type’s ${field}; unset: the provider block’s.`);
+}
+
 /** A server type's overrides: any droplet setting, none required (no defaults: unset means inherited). */
 const typeOverrides = {
-  region: z.string().min(1).optional(),
-  regions: z.array(z.string().min(1)).min(1).optional(),
-  size: z.string().min(1).optional(),
-  snapshot: snapshotRef.optional(),
-  vpcUuid: z.uuid().optional(),
-  sshKeys: z.array(z.union([z.number().int().positive(), z.string().min(1)])).optional(),
-  monitoring: z.boolean().optional(),
-  tags: z.array(tag).optional(),
-  userDataFile: z.string().min(1).optional(),
-  userDataVars: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
+  region: inherited('region', z.string().min(1)),
+  regions: inherited('regions', z.array(z.string().min(1)).min(1)),
+  size: inherited('size', z.string().min(1)),
+  snapshot: inherited('snapshot', snapshotRef),
+  vpcUuid: inherited('vpcUuid', z.uuid()),
+  sshKeys: inherited('sshKeys', z.array(z.union([z.number().int().positive(), z.string().min(1)]))),
+  monitoring: inherited('monitoring', z.boolean()),
+  tags: inherited('tags', z.array(tag)),
+  userDataFile: inherited('userDataFile', z.string().min(1)),
+  userDataVars: inherited('userDataVars', z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string())),
 };
 
 export const digitaloceanProviderSchema = z

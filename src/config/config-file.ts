@@ -228,15 +228,45 @@ export interface AutoscalerConfigFile {
      * @default {}
      */
     serverTypes?: Record<string, {
+      /**
+       * This type’s region; unset: the provider block’s.
+       */
       region?: string;
+      /**
+       * This type’s regions; unset: the provider block’s.
+       */
       regions?: Array<string>;
+      /**
+       * This type’s size; unset: the provider block’s.
+       */
       size?: string;
+      /**
+       * This type’s snapshot; unset: the provider block’s.
+       */
       snapshot?: number | string;
+      /**
+       * This type’s vpcUuid; unset: the provider block’s.
+       */
       vpcUuid?: string;
+      /**
+       * This type’s sshKeys; unset: the provider block’s.
+       */
       sshKeys?: Array<number | string>;
+      /**
+       * This type’s monitoring; unset: the provider block’s.
+       */
       monitoring?: boolean;
+      /**
+       * This type’s tags; unset: the provider block’s.
+       */
       tags?: Array<string>;
+      /**
+       * This type’s userDataFile; unset: the provider block’s.
+       */
       userDataFile?: string;
+      /**
+       * This type’s userDataVars; unset: the provider block’s.
+       */
       userDataVars?: Record<string, string>;
     }>;
     /**
