@@ -442,6 +442,10 @@ export interface AutoscalerConfigFile {
      * @default "127.0.0.1"
      */
     host?: string;
+    /**
+     * Name of the environment variable holding a bearer token the page, /status and /metrics then require (/healthz stays open); no auth when unset. The token itself never goes in a config file.
+     */
+    tokenEnv?: string;
   };
   /**
    * Webhook alerts on limit.hit, server.hanging, server.failed, circuit.open and long waits.
