@@ -383,7 +383,7 @@ export interface AutoscalerConfigFile {
      */
     idleToZeroMs?: number;
     /**
-     * Assumed job runtime until completed jobs are seen.
+     * Assumed job runtime for a queue never seen (learned runtimes persist in Redis).
      * Range: ≥ 1, whole numbers.
      * @default 1000
      */
@@ -404,6 +404,35 @@ export interface AutoscalerConfigFile {
      * Range: ≥ 60000, whole numbers.
      */
     maxServerAgeMs?: number;
+    /**
+     * Windows (cron, time zone) in which the pool keeps at least minServers: pre-warming for known events.
+     * @default []
+     */
+    schedules?: Array<{
+      /**
+       * When the window opens, e.g. "0 8 * * 1-5" (08:00 on weekdays).
+       */
+      cron: string;
+      /**
+       * IANA time zone the cron expression is read in.
+       * @default "UTC"
+       */
+      timezone?: string;
+      /**
+       * How long each window lasts; or give `until`.
+       * Range: ≥ 1, whole numbers.
+       */
+      durationMs?: number;
+      /**
+       * Cron expression whose next occurrence after the start closes the window.
+       */
+      until?: string;
+      /**
+       * Servers the pool keeps at least while the window is open.
+       * Range: ≥ 0, whole numbers.
+       */
+      minServers: number;
+    }>;
   }>;
   /**
    * Log output: JSON lines, or one readable line per event on a terminal.
