@@ -45,6 +45,10 @@ export async function evalCommand(flags: { config?: string; json: boolean }, io:
           `  backlog ${p.backlog} job(s), oldest wait ${(p.oldestWaitMs / 1000).toFixed(1)}s, ${p.activeJobs} running` +
             (p.wouldDrain.length > 0 ? `; would drain ${p.wouldDrain.join(', ')}` : ''),
         );
+        if (p.schedule !== null)
+          io.out(
+            `  schedule ${p.schedule.label}: at least ${p.schedule.minServers} server(s) until ${new Date(p.schedule.untilMs).toISOString()}`,
+          );
       }
     return exitCode.ok;
   } finally {

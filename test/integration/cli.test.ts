@@ -108,7 +108,7 @@ describe('read-only commands against the real Redis', () => {
         { queues: ['soon'], maxServers: 5, schedules },
       ),
     );
-    const result = await runCli(['eval', '--config', path]);
+    const result = await runCli(['eval', '--config', path, '--json']);
     expect(result.code).toBe(0);
     const [pool] = (JSON.parse(result.stdout) as { pools: Record<string, unknown>[] }).pools;
     expect(pool?.schedule).toMatchObject({ label: '"* * * * *" Europe/Berlin', minServers: 3 });
