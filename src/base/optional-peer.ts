@@ -2,10 +2,10 @@ import { createRequire } from 'node:module';
 
 /*
  * Optional peer dependencies: the app installs them only for the feature that needs them, so a
- * plain JavaScript setup with JSON logs carries neither. Resolved from this package, as node
+ * plain JavaScript setup carries none. Resolved from this package, as node
  * resolves its own imports, which finds the app's copy under npm, pnpm and yarn alike.
  */
-export type OptionalPeer = 'tsx' | 'pino-pretty';
+export type OptionalPeer = 'tsx';
 
 const requireHere = createRequire(import.meta.url);
 

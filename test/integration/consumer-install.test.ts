@@ -225,10 +225,7 @@ describe('the installed package', () => {
     expect(
       Object.keys(manifest.dependencies).filter((name) => [...bundled, 'tsx', 'pino-pretty'].includes(name)),
     ).toEqual([]);
-    expect(manifest.peerDependenciesMeta).toEqual({
-      tsx: { optional: true },
-      'pino-pretty': { optional: true },
-    });
+    expect(manifest.peerDependenciesMeta).toEqual({ tsx: { optional: true } });
 
     const shipped = (path: string) => existsSync(join(installed, path));
     expect(
