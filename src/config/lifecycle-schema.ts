@@ -1,6 +1,5 @@
 import { z } from 'zod';
-
-const ms = z.number().int().min(0);
+import { durationMs as ms } from './bounds.ts';
 
 const defaults = {
   bootTimeoutMs: 600_000,
@@ -43,6 +42,8 @@ export const lifecycleSchema = z
       .number()
       .int()
       .min(1)
+      // Ticks × tickMs becomes a timer: keep it under a week at the slowest tick.
+      .max(10_000)
       .default(defaults.reconcileEveryTicks)
       .describe('Compare the provider’s tagged servers with the records every this many ticks.'),
     orphanGraceMs: ms
@@ -58,6 +59,7 @@ export const lifecycleSchema = z
       .number()
       .int()
       .min(1)
+      .max(1_000)
       .default(defaults.circuitBreakerFailures)
       .describe('Consecutive failed creates in a pool that open its circuit (an alert).'),
     provisioningRetryMs: ms

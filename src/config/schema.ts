@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { digitaloceanProviderSchema } from '../../providers/digitalocean/config.ts';
 import { logFormats } from '../base/log-pretty.ts';
+import { durationMs, MAX_DURATION_MS, MAX_SERVERS, queueName, serverCount } from './bounds.ts';
 import { lifecycleSchema } from './lifecycle-schema.ts';
 import { scheduleSchema } from './schedules.ts';
 import { alertsSchema, httpSchema } from './surfaces-schema.ts';
@@ -11,17 +12,20 @@ const name = z
     /^[a-z0-9][a-z0-9-]{0,30}$/,
     'use 1–31 lowercase letters, digits or dashes, starting with a letter or digit',
   );
-const count = z.number().int().min(0);
-const ms = z.number().int().min(0);
+const count = serverCount;
+const ms = durationMs;
+
+const tickMs = z.number().int().min(100).max(60_000);
 
 export const poolSchema = z
   .object({
     name: name.describe('Pool name; it names servers and tags them.'),
-    queues: z.array(z.string().min(1)).min(1).describe('BullMQ queue names served by this pool’s servers.'),
+    queues: z.array(queueName).min(1).describe('BullMQ queue names served by this pool’s servers.'),
     slotsPerServer: z
       .number()
       .int()
       .min(1)
+      .max(MAX_SERVERS)
       .default(1)
       .describe('Jobs one server runs at once (its worker concurrency).'),
     minServers: count.default(0).describe('Servers kept even when idle.'),
@@ -33,6 +37,7 @@ export const poolSchema = z
     bootSeconds: z
       .number()
       .min(0)
+      .max(MAX_DURATION_MS / 1_000)
       .default(60)
       .describe('Expected time from create call to a worker taking jobs.'),
     targetUtilisation: z
@@ -51,7 +56,13 @@ export const poolSchema = z
       .boolean()
       .default(true)
       .describe('Plan for the rate a sharply rising arrival trend reaches by the time new servers are up.'),
-    maxStepUp: z.number().int().min(1).default(10).describe('Most servers added to the pool in one tick.'),
+    maxStepUp: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_SERVERS)
+      .default(10)
+      .describe('Most servers added to the pool in one tick.'),
     scaleDownDelayMs: ms
       .default(120_000)
       .describe('Scale down only to the highest desired count of this window.'),
@@ -168,13 +179,7 @@ export const configSchema = z
       })
       .strict()
       .default({ url: 'redis://127.0.0.1:6379', bullmqPrefix: 'bull' }),
-    tickMs: z
-      .number()
-      .int()
-      .min(100)
-      .max(60_000)
-      .default(1_000)
-      .describe('How often the scaler samples and decides.'),
+    tickMs: tickMs.default(1_000).describe('How often the scaler samples and decides.'),
     maxServersTotal: count.default(20).describe('Global cap over all pools: no decision can exceed it.'),
     maxHourlyCostUsd: z
       .number()
@@ -232,20 +237,34 @@ export const configSchema = z
           message: `unknown server type "${pool.serverType}": define it under provider.serverTypes (known: ${['default', ...types].join(', ')})`,
         });
     });
-    const owner = new Map<string, string>();
+    const owner = new Map<string, number>();
     config.pools.forEach((pool, i) => {
       pool.queues.forEach((queue, j) => {
         const other = owner.get(queue);
-        if (other !== undefined && other !== pool.name) {
+        // Listed twice, a queue's backlog counts twice and each server runs two workers on it.
+        if (other !== undefined) {
           ctx.addIssue({
             code: 'custom',
             path: ['pools', i, 'queues', j],
-            message: `queue "${queue}" is already served by pool "${other}"`,
+            message:
+              other === i
+                ? `queue "${queue}" is listed twice in this pool: list it once`
+                : `queue "${queue}" is already served by pool "${config.pools[other]?.name}"`,
           });
         }
-        owner.set(queue, pool.name);
+        owner.set(queue, i);
       });
     });
+    // The leader acts once per tick: a lease shorter than two ticks can lapse in the middle of
+    // one slow tick, and a standby then leads beside it.
+    const { leaseTtlMs } = config.lifecycle;
+    // An invalid tickMs has its own line already; the lease is judged against a valid one.
+    if (tickMs.safeParse(config.tickMs).success && leaseTtlMs < 2 * config.tickMs)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lifecycle', 'leaseTtlMs'],
+        message: `must be ≥ 2 × tickMs (${2 * config.tickMs}; got ${leaseTtlMs}): raise it or lower tickMs`,
+      });
   });
 
 export type AutoscalerConfig = z.output<typeof configSchema>;

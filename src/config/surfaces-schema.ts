@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationMs } from './bounds.ts';
 
 export const httpSchema = z
   .object({
@@ -38,16 +39,11 @@ export const alertsSchema = z
       .describe(
         'Slack-compatible incoming webhook (env ALERT_WEBHOOK_URL); alerts are POSTed as {"text": …}. Off when unset.',
       ),
-    oldestWaitMs: z
-      .number()
-      .int()
+    oldestWaitMs: durationMs
       .min(1)
       .optional()
       .describe('Alert when a pool’s oldest ready job has waited longer than this; off when unset.'),
-    repeatAfterMs: z
-      .number()
-      .int()
-      .min(0)
+    repeatAfterMs: durationMs
       .default(300_000)
       .describe('Quiet time per alert kind and pool after one is sent, so an incident sends a few messages.'),
     maxPerHour: z

@@ -20,6 +20,60 @@ const levels = '"trace", "debug", "info", "warn", "error", "fatal", "silent"';
 
 /** [what is wrong, config, env, the exact problem line] */
 const cases: [string, unknown, Record<string, string>, string][] = [
+  [
+    'a comma in a queue name',
+    config({}, { queues: ['a,b'] }),
+    {},
+    'pools[0].queues[0]: must not contain a comma, a colon or a control character (rename the queue)',
+  ],
+  [
+    'a newline in a queue name',
+    config({}, { queues: ['jobs\nx'] }),
+    {},
+    'pools[0].queues[0]: must not contain a comma, a colon or a control character (rename the queue)',
+  ],
+  [
+    'the same queue twice in a pool',
+    config({}, { queues: ['jobs', 'mail', 'jobs'] }),
+    {},
+    'pools[0].queues[2]: queue "jobs" is listed twice in this pool: list it once',
+  ],
+  [
+    'the same queue in two pools',
+    { provider: local, pools: [pool, { name: 'other', queues: ['jobs'] }] },
+    {},
+    'pools[1].queues[0]: queue "jobs" is already served by pool "main"',
+  ],
+  [
+    'an absurd boot time',
+    config({}, { bootSeconds: 1e308 }),
+    {},
+    'pools[0].bootSeconds: must be ≤ 604800 (got 1e+308)',
+  ],
+  [
+    'a duration past a week',
+    config({ lifecycle: { heartbeatLostMs: 1e12 } }),
+    {},
+    'lifecycle.heartbeatLostMs: must be ≤ 604800000 (got 1000000000000)',
+  ],
+  [
+    'a reconcile period that overflows a timer',
+    config({ lifecycle: { reconcileEveryTicks: 1e9 } }),
+    {},
+    'lifecycle.reconcileEveryTicks: must be ≤ 10000 (got 1000000000)',
+  ],
+  [
+    'an absurd server cap',
+    config({}, { maxServers: 1e9 }),
+    {},
+    'pools[0].maxServers: must be ≤ 10000 (got 1000000000)',
+  ],
+  [
+    'a lease shorter than two ticks',
+    config({ tickMs: 5_000, lifecycle: { leaseTtlMs: 8_000 } }),
+    {},
+    'lifecycle.leaseTtlMs: must be ≥ 2 × tickMs (10000; got 8000): raise it or lower tickMs',
+  ],
   ['tick too fast', config({ tickMs: 5 }), {}, 'tickMs: must be ≥ 100 (got 5)'],
   ['tick too slow', config({ tickMs: 120_000 }), {}, 'tickMs: must be ≤ 60000 (got 120000)'],
   ['tick as a string', config({ tickMs: '1s' }), {}, 'tickMs: must be a number (got "1s")'],
