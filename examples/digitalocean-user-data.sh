@@ -18,6 +18,7 @@ AUTOSCALER_CLUSTER={{AUTOSCALER_CLUSTER}}
 BULLMQ_PREFIX={{BULLMQ_PREFIX}}
 QUEUES={{QUEUES}}
 SLOTS={{SLOTS}}
+STALLED_CHECK_MS={{STALLED_CHECK_MS}}
 NODE_ENV={{vars.NODE_ENV}}
 
 # The autoscaler names servers "<cluster>-<server id>".
@@ -36,6 +37,7 @@ printf 'export %s=%q\n' \
   BULLMQ_PREFIX "$BULLMQ_PREFIX" \
   QUEUES "$QUEUES" \
   SLOTS "$SLOTS" \
+  STALLED_CHECK_MS "$STALLED_CHECK_MS" \
   NODE_ENV "$NODE_ENV" \
   > /etc/bullmq-autoscaler/worker.env
 

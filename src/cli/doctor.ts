@@ -53,6 +53,7 @@ function sampleServerEnv(config: AutoscalerConfig, suffix: string): Record<strin
     bullmqPrefix: config.redis.bullmqPrefix,
     queues: pool?.queues ?? [],
     slots: pool?.slotsPerServer ?? 1,
+    stalledCheckMs: config.lifecycle.stalledCheckMs,
   });
 }
 

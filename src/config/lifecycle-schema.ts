@@ -69,7 +69,9 @@ export const lifecycleSchema = z
     stalledCheckMs: ms
       .min(100)
       .default(defaults.stalledCheckMs)
-      .describe('How often the scaler returns jobs of dead servers to their queue.'),
+      .describe(
+        'How often dead servers’ jobs are checked for; also each worker’s BullMQ lock and stalled-check period (STALLED_CHECK_MS), so a dead server’s jobs return within about twice this.',
+      ),
   })
   .strict()
   .default(defaults)

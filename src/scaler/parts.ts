@@ -95,6 +95,7 @@ function specOf(config: AutoscalerConfig, record: ServerRecord): ServerSpec {
       bullmqPrefix: config.redis.bullmqPrefix,
       queues: pool?.queues ?? [],
       slots: pool?.slotsPerServer ?? 1,
+      stalledCheckMs: config.lifecycle.stalledCheckMs,
     }),
   };
 }

@@ -26,7 +26,11 @@ export interface ServerWorkerOptions {
    * @default 1000
    */
   heartbeatMs?: number;
-  /** Extra BullMQ worker options (connection, name and concurrency are set here). */
+  /**
+   * Extra BullMQ worker options (connection, name and concurrency are set here). `lockDuration`
+   * and `stalledInterval` default to the scaler's stalledCheckMs (STALLED_CHECK_MS); set them
+   * here to override, e.g. for jobs that block the event loop longer than half the lock.
+   */
   workerOptions?: Omit<WorkerOptions, 'connection' | 'name' | 'concurrency' | 'prefix'>;
   /** Read from SERVER_ID, SERVER_NAME, POOL, REDIS_URL, AUTOSCALER_CLUSTER, BULLMQ_PREFIX, QUEUES, SLOTS when omitted. */
   env?: ServerEnv;
@@ -80,6 +84,7 @@ export async function runServerWorker(options: ServerWorkerOptions): Promise<Ser
   const workers = queues.map(
     (queue) =>
       new Worker(queue, counted, {
+        ...lockOptionsOf(env),
         ...options.workerOptions,
         connection,
         prefix: env.bullmqPrefix,
@@ -126,4 +131,13 @@ export async function runServerWorker(options: ServerWorkerOptions): Promise<Ser
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   await beat();
   return { workers, drained, drain };
+}
+
+/**
+ * A dead server's jobs return once their lock has lapsed and a stalled check has run: with both
+ * at stalledCheckMs that is within about twice it, instead of BullMQ's 30 s lock.
+ */
+function lockOptionsOf(env: ServerEnv): Pick<WorkerOptions, 'lockDuration' | 'stalledInterval'> {
+  if (env.stalledCheckMs === undefined) return {};
+  return { lockDuration: env.stalledCheckMs, stalledInterval: env.stalledCheckMs };
 }

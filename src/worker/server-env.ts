@@ -10,6 +10,12 @@ export interface ServerEnv {
   queues: string[];
   /** The pool's slotsPerServer: the concurrency the scaler plans with. */
   slots: number;
+  /**
+   * The scaler's lifecycle.stalledCheckMs: the worker's BullMQ lock lives this long and its
+   * stalled check runs this often, so a dead server's jobs return within about twice it. Unset:
+   * BullMQ's own defaults (a 30 s lock).
+   */
+  stalledCheckMs?: number;
 }
 
 const required = {
@@ -29,6 +35,7 @@ export function serverEnvToVariables(env: ServerEnv): Record<string, string> {
     BULLMQ_PREFIX: env.bullmqPrefix,
     QUEUES: env.queues.join(','),
     SLOTS: String(env.slots),
+    ...(env.stalledCheckMs === undefined ? {} : { STALLED_CHECK_MS: String(env.stalledCheckMs) }),
   };
 }
 
@@ -49,7 +56,14 @@ export function readServerEnv(source: NodeJS.ProcessEnv = process.env): ServerEn
     bullmqPrefix: source.BULLMQ_PREFIX ?? 'bull',
     queues: (source.QUEUES ?? '').split(',').filter((q) => q !== ''),
     slots: Math.max(1, Number(source.SLOTS ?? 1) || 1),
+    ...stalledCheckOf(source.STALLED_CHECK_MS),
   };
+}
+
+/** A positive whole number of ms, or nothing: a garbled value must not become a 0 ms lock. */
+function stalledCheckOf(text: string | undefined): { stalledCheckMs?: number } {
+  const ms = Number(text);
+  return text !== undefined && Number.isInteger(ms) && ms > 0 ? { stalledCheckMs: ms } : {};
 }
 
 /** BullMQ silently hides workers whose name has a space; keep names to a safe alphabet. */

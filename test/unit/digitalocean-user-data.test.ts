@@ -64,6 +64,7 @@ describe('examples/digitalocean-user-data.sh', () => {
       BULLMQ_PREFIX: 'bull',
       QUEUES: 'emails,reports',
       SLOTS: '4',
+      STALLED_CHECK_MS: '5000',
     });
     const render = (id: string) =>
       renderUserData(template, { env: envOf(id), vars: { NODE_ENV: 'production' } });
