@@ -29,6 +29,13 @@ export interface LifecycleContext {
   emit: (event: ScalingEvent) => void;
   /** When each ready server's heartbeat was last seen, by this scaler process. */
   lastSeen: Map<string, number>;
+  /**
+   * Since when this scaler has had Redis answering without a break, as leader. Heartbeats missed
+   * before then (Redis down, another scaler's term) are held against no server: after an outage
+   * every heartbeat key may have expired while the servers worked on, so each gets a full
+   * heartbeatLostMs from here to be heard again.
+   */
+  heartbeatsWatchedSinceMs: number;
   /** Watches a pool's queues for jobs a lost server left active. */
   watchStalled: (pool: string, nowMs: number) => Promise<void>;
 }
@@ -95,7 +102,7 @@ async function advance(
       }
       return;
     case 'ready':
-      if (!alive && since(ctx.lastSeen.get(r.id) ?? r.readyAtMs) > lifecycle.heartbeatLostMs) {
+      if (!alive && since(lastHeard(ctx, r, r.readyAtMs)) > lifecycle.heartbeatLostMs) {
         await remove(ctx, r, 'failed', 'heartbeat lost', nowMs);
       }
       return;
@@ -110,7 +117,7 @@ async function advance(
         await remove(ctx, r, 'deleting', 'drained', nowMs);
       } else if (since(r.drainStartedAtMs) > lifecycle.drainTimeoutMs) {
         await remove(ctx, r, 'deleting', 'drain deadline passed', nowMs);
-      } else if (!alive && since(ctx.lastSeen.get(r.id) ?? r.drainStartedAtMs) > lifecycle.heartbeatLostMs) {
+      } else if (!alive && since(lastHeard(ctx, r, r.drainStartedAtMs)) > lifecycle.heartbeatLostMs) {
         // Nothing alive to wait for: a server drained while booting whose worker never came up, or
         // one that died draining. Its jobs, if any, go back to the queue through the stalled checker.
         await remove(ctx, r, 'deleting', 'no heartbeat while draining', nowMs);
@@ -126,6 +133,11 @@ async function advance(
     default:
       return;
   }
+}
+
+/** When the server was last heard from, or could have been: never before the watch began. */
+function lastHeard(ctx: LifecycleContext, r: ServerRecord, fallbackMs: number | undefined): number {
+  return Math.max(ctx.lastSeen.get(r.id) ?? fallbackMs ?? r.updatedAtMs, ctx.heartbeatsWatchedSinceMs);
 }
 
 /** A server stuck creating or booting is a failed create: it counts towards the pool's backoff. */

@@ -66,6 +66,11 @@ export class Autoscaler {
   private readonly lastSeen = new Map<string, number>();
   private readonly orphansSeenAt = new Map<string, number>();
   private readonly instance = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  /**
+   * Since when this scaler has led with Redis answering throughout; unset after a lost lease or
+   * a dropped connection, and set again by the next tick that leads. See LifecycleContext.
+   */
+  private heartbeatsWatchedSinceMs: number | undefined;
   /** When this process last compared the provider with the records; kept across lease terms. */
   private reconciledAtMs: number | undefined;
   private parts: ScalerParts | undefined;
@@ -135,6 +140,7 @@ export class Autoscaler {
   /** One round as leader; returns how long sampling the queues took (null when it failed). */
   private async lead(parts: ScalerParts): Promise<number | null> {
     const nowMs = this.now();
+    this.heartbeatsWatchedSinceMs ??= nowMs;
     const readAt = parts.store.writes;
     const records = await parts.store.list();
     const beats = await parts.store.heartbeats(records.map((r) => r.id));
@@ -214,6 +220,7 @@ export class Autoscaler {
     this.lastSeen.clear();
     this.orphansSeenAt.clear();
     this.parts?.history.reset();
+    this.heartbeatsWatchedSinceMs = undefined;
   }
 
   /** The fleet as recorded in Redis. */
@@ -302,18 +309,25 @@ export class Autoscaler {
       config: this.config,
       emit: (e: ScalingEvent) => this.emit(e),
       lastSeen: this.lastSeen,
+      heartbeatsWatchedSinceMs: this.heartbeatsWatchedSinceMs ?? this.now(),
       watchStalled: (pool: string, nowMs: number) =>
         parts.checker.watch(this.config.pools.find((p) => p.name === pool)?.queues ?? [], nowMs),
     };
   }
 
-  private connect(): Promise<ScalerParts> {
-    return connectParts({
+  private async connect(): Promise<ScalerParts> {
+    const parts = await connectParts({
       config: this.config,
       provider: this.options.provider,
       instance: this.instance,
       emit: (e) => this.emit(e),
       now: this.now,
     });
+    // A dropped connection may hide an outage in which the servers could not beat: the watch
+    // starts again once Redis answers (even if the lease survived it).
+    parts.redis.on('close', () => {
+      this.heartbeatsWatchedSinceMs = undefined;
+    });
+    return parts;
   }
 }
