@@ -58,6 +58,9 @@ export class Provisioner {
       connection: o.redis,
       prefix: o.prefix,
     });
+    // Unheard, BullMQ prints a raw stack into the JSON log for every failed reconnect; outages
+    // surface through the tick instead.
+    this.queue.on('error', () => {});
   }
 
   /** Only the leader runs provisioning jobs, so every fleet write they make carries its fence. */

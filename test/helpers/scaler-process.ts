@@ -9,6 +9,8 @@ export interface LogEvent {
 /** A scaler running as its own process (`bullmq-autoscaler start`), its JSON log lines parsed. */
 export class ScalerProcess {
   readonly events: LogEvent[] = [];
+  /** Output lines that are not JSON log lines: nothing should print such lines into the stream. */
+  readonly rawLines: string[] = [];
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
   private buffer = '';
@@ -27,6 +29,11 @@ export class ScalerProcess {
     return this.events.filter((e) => e.event === name);
   }
 
+  /** Sends SIGTERM without waiting: the caller bounds how long it waits for the exit. */
+  sigterm(): void {
+    this.child.kill('SIGTERM');
+  }
+
   kill(signal: NodeJS.Signals): Promise<number | null> {
     this.child.kill(signal);
     return this.exited;
@@ -37,7 +44,10 @@ export class ScalerProcess {
     const lines = this.buffer.split('\n');
     this.buffer = lines.pop() ?? '';
     for (const line of lines) {
-      if (!line.startsWith('{')) continue;
+      if (!line.startsWith('{')) {
+        if (line.trim() !== '') this.rawLines.push(line);
+        continue;
+      }
       try {
         this.events.push(JSON.parse(line) as LogEvent);
       } catch {
