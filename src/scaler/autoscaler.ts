@@ -75,6 +75,7 @@ export class Autoscaler {
   private reconciledAtMs: number | undefined;
   private parts: ScalerParts | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private leaseTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
   private attachment: Attachment | undefined;
@@ -112,6 +113,9 @@ export class Autoscaler {
       throw error;
     }
     this.schedule(0);
+    // Three renewals per lease lifetime: one may be lost to a slow Redis and the lease still holds.
+    const parts = this.parts;
+    this.leaseTimer = setInterval(() => void parts.leadership.renew(), this.config.lifecycle.leaseTtlMs / 3);
   }
 
   /** One sample-decide-act round; start() runs it on a timer, tests may call it directly. */
@@ -267,6 +271,7 @@ export class Autoscaler {
   async close(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    clearInterval(this.leaseTimer);
     await this.attachment?.close();
     this.attachment = undefined;
     await this.running;

@@ -45,6 +45,16 @@ export class Leadership {
     return held;
   }
 
+  /**
+   * Keeps a held lease alive between ticks, on its own timer: a tick slowed by a provider call
+   * must not let the lease lapse while this scaler still acts as leader. A lease found gone or
+   * unreadable is given up here, before the tick's next write.
+   */
+  async renew(): Promise<void> {
+    if (!this.leading) return;
+    await this.ensure().catch(() => {});
+  }
+
   async lose(reason: string): Promise<void> {
     this.lease.drop();
     // Refuse every fleet write from here on, including those of jobs still finishing.
