@@ -26,13 +26,22 @@ export async function connectRedis(url: string): Promise<Redis> {
     maxRetriesPerRequest: 1,
     retryStrategy: () => null,
   });
-  redis.on('error', () => {});
+  // A refused AUTH arrives as an 'error' event; connect() then only says "Connection is closed.".
+  let refused: unknown;
+  redis.on('error', (error: unknown) => {
+    refused ??= /^(WRONGPASS|NOAUTH|NOPERM)/.test(messageOf(error)) ? error : undefined;
+  });
   try {
     await redis.connect();
     await redis.ping();
     return redis;
   } catch (error) {
     redis.disconnect();
+    if (refused !== undefined)
+      throw new UsageError(
+        `redis.url: Redis at ${redactUrlsIn(url)} refused the credentials (${messageOf(refused)}); ` +
+          'check the user and password in redis.url or REDIS_URL',
+      );
     const why = messageOf(error);
     throw new UsageError(
       `redis.url: no Redis answers at ${redactUrlsIn(url)} (${why}); start one (\`docker compose up -d redis\`, ` +

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { tsxProblem } from '../../providers/local-process/config.ts';
 import { messageOf } from '../base/errors.ts';
 import { findOptionalPeer, missingPeerMessage } from '../base/optional-peer.ts';
+import { redactUrlsIn } from '../base/redact.ts';
 import { closest } from '../base/suggest.ts';
 import { knownKeysAt } from './known-keys.ts';
 import { friendlyMessage } from './messages.ts';
@@ -68,7 +69,8 @@ export async function readConfigFile(absolute: string): Promise<unknown> {
     }
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError([`--config ${absolute}: ${messageOf(error)}`]);
+    // A JS config's own exception may quote what it was building, a Redis URL with its password.
+    throw new ConfigError([`--config ${absolute}: ${redactUrlsIn(messageOf(error))}`]);
   }
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
 import { localCluster } from '../helpers/local-cluster.ts';
 import { waitFor } from '../helpers/redis.ts';
 import { ScalerProcess } from '../helpers/scaler-process.ts';
@@ -53,6 +54,18 @@ describe('secured Redis', () => {
       expect(await queue.getFailedCount()).toBe(0);
     });
   }
+
+  it('a wrong password is refused with Redis’s own reason (WRONGPASS), the password not echoed', async () => {
+    const redis = await SecuredRedis.start({ tls: false });
+    cleanups.push(() => redis.stop());
+    const cluster = localCluster('wrongpass', 'test/helpers/recording-worker.ts', {});
+    cleanups.push(() => cluster.cleanup());
+    const wrong = redis.url.replace(redis.password, 'not-the-password');
+    const result = await runCli(['start', '--config', cluster.configFile()], { REDIS_URL: wrong });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: redis\.url: Redis at .* refused the credentials \(WRONGPASS/m);
+    expect(result.stderr).not.toContain('not-the-password');
+  });
 
   it('the default user is off: without the ACL password Redis answers nothing but NOAUTH', async () => {
     const redis = await SecuredRedis.start({ tls: false });

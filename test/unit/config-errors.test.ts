@@ -307,6 +307,19 @@ describe('malformed configs are rejected with the field path and what to do', ()
   });
 });
 
+describe('a JS config that throws', () => {
+  it('is reported as unreadable without echoing a Redis password from its exception', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bullmq-autoscaler-config-'));
+    const path = join(dir, 'autoscaler.config.mjs');
+    writeFileSync(path, "throw new Error('no route to redis://app:hunter2@10.0.0.5:6379');\n");
+    const err: string[] = [];
+    const io = { out: () => {}, err: (l: string) => err.push(l), env: {} };
+    expect(await main(['start', '--config', path], io)).toBe(2);
+    expect(err.join('\n')).toMatch(/--config .*: no route to redis:\/\/app:\[redacted\]@10\.0\.0\.5/);
+    expect(err.join('\n')).not.toContain('hunter2');
+  });
+});
+
 describe('start refuses a malformed config before any provider call', () => {
   function collect() {
     const err: string[] = [];
