@@ -87,6 +87,22 @@ describe('/metrics and /status', () => {
     const missing = await fetch(`${http.url}/nope`);
     expect(missing.status).toBe(404);
     await missing.body?.cancel();
+
+    // HEAD answers like GET, without a body; other methods are told what the page answers.
+    for (const path of ['/healthz', '/metrics', '/status', '/']) {
+      const get = await fetch(`${http.url}${path}`);
+      await get.body?.cancel();
+      const head = await fetch(`${http.url}${path}`, { method: 'HEAD' });
+      expect([path, head.status, head.headers.get('content-type')]).toEqual([
+        path,
+        get.status,
+        get.headers.get('content-type'),
+      ]);
+      expect(await head.text()).toBe('');
+    }
+    const post = await fetch(`${http.url}/status`, { method: 'POST' });
+    expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
+    await post.body?.cancel();
   });
 });
 

@@ -118,7 +118,11 @@ export function createStatusHandler(
     const route = routes[path];
     if (route === undefined || (req.method !== 'GET' && req.method !== 'HEAD')) {
       if (next) next();
-      else sendJson(res, 404, { error: `no such page: GET ${base}${Object.keys(routes).join(`, ${base}`)}` });
+      else if (route !== undefined) {
+        res.setHeader('allow', 'GET, HEAD');
+        sendJson(res, 405, { error: `${base}${path} answers GET and HEAD only` });
+      } else
+        sendJson(res, 404, { error: `no such page: GET ${base}${Object.keys(routes).join(`, ${base}`)}` });
       return;
     }
     if (auth && !open.has(path) && !auth.allows(req)) {

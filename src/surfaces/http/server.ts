@@ -28,7 +28,9 @@ const staleTicks = 10;
 export async function startHttpServer(scaler: ScalerView, options: HttpOptions): Promise<HttpServer> {
   const handler = createStatusHandler(scaler, { token: options.token });
   const server = createServer((req, res) => {
-    if (new URL(req.url ?? '/', 'http://localhost').pathname !== '/healthz' || req.method !== 'GET') {
+    // HEAD is GET without the body (Node leaves it out), as probes and `curl -I` expect.
+    const probe = req.method === 'GET' || req.method === 'HEAD';
+    if (new URL(req.url ?? '/', 'http://localhost').pathname !== '/healthz' || !probe) {
       handler(req, res);
       return;
     }
