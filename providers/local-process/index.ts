@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
+  chmodSync,
   closeSync,
   existsSync,
   mkdirSync,
@@ -98,7 +99,9 @@ export function createLocalProcessProvider(options: LocalProcessOptions): Provid
     return `${entry.split('/').pop() ?? entry} ${digest}, boot ${bootDelayMs} ms`;
   };
   const dir = resolve(options.stateDir ?? '.autoscaler-local', options.cluster);
-  mkdirSync(dir, { recursive: true });
+  // Records and logs are the operator's alone: a worker's log may quote its environment.
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
   const recordPath = (id: string) => join(dir, `${id}.json`);
 
   const readRecord = (id: string): ProcessRecord | undefined => {
@@ -148,7 +151,7 @@ export function createLocalProcessProvider(options: LocalProcessOptions): Provid
             pid,
             createdAtMs: Date.now(),
           };
-          writeFileSync(recordPath(providerId), JSON.stringify(record));
+          writeFileSync(recordPath(providerId), JSON.stringify(record), { mode: 0o600 });
           return { serverId: spec.serverId, providerId, image };
         }),
       );
@@ -201,7 +204,7 @@ function startServer(
   };
   const logPath = join(dir, `${id}.log`);
   for (const name of withheldEnv) delete env[name];
-  const log = openSync(logPath, 'a');
+  const log = openSync(logPath, 'a', 0o600);
   try {
     const child = spawn(process.execPath, nodeArgs, {
       env,

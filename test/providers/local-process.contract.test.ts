@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { createLocalProcessProvider } from '../../providers/local-process/index.ts';
+import { ownerTagOf } from '../../providers/provider.ts';
 import { redisUrl, uniquePrefix } from '../helpers/redis.ts';
 import { runProviderContract } from './contract.ts';
 
@@ -31,3 +33,35 @@ runProviderContract(
   },
   { env: { REDIS_URL: redisUrl() }, activeTimeoutMs: 10_000 },
 );
+
+describe('local-process state files', () => {
+  it('are the operator’s alone: the folder 0700, records and logs 0600', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'bullmq-autoscaler-modes-'));
+    const cluster = uniquePrefix('modes');
+    const provider = createLocalProcessProvider({
+      workerEntry: 'test/helpers/idle-server.mjs',
+      bootDelayMs: 0,
+      stateDir,
+      cluster,
+      killGraceMs: 2_000,
+    });
+    try {
+      const [created] = await provider.create([
+        { serverId: 'main-1', name: `${cluster}-main-1`, pool: 'main', tags: [ownerTagOf(cluster)], env: {} },
+      ]);
+      const dir = join(stateDir, cluster);
+      const mode = (path: string) => statSync(path).mode & 0o777;
+      expect(mode(dir)).toBe(0o700);
+      expect(readdirSync(dir).map((f) => [f, mode(join(dir, f))])).toEqual(
+        expect.arrayContaining([
+          [`${created?.providerId}.json`, 0o600],
+          [`${created?.providerId}.log`, 0o600],
+        ]),
+      );
+      await provider.destroy(created?.providerId ?? '');
+    } finally {
+      await provider.close();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+});
