@@ -33,7 +33,7 @@ export interface LifecycleContext {
    * Since when this scaler has had Redis answering without a break, as leader. Heartbeats missed
    * before then (Redis down, another scaler's term) are held against no server: after an outage
    * every heartbeat key may have expired while the servers worked on, so each gets a full
-   * heartbeatLostMs from here to be heard again.
+   * heartbeatLostMs (plus workerReconnectMs) from here to be heard again.
    */
   heartbeatsWatchedSinceMs: number;
   /** Watches a pool's queues for jobs a lost server left active. */
@@ -135,9 +135,16 @@ async function advance(
   }
 }
 
+/**
+ * How much later than the scaler a worker may get Redis back: ioredis waits up to 2 s between
+ * reconnect attempts, so after an outage the workers' clients answer up to that long after ours.
+ */
+export const workerReconnectMs = 2_000;
+
 /** When the server was last heard from, or could have been: never before the watch began. */
 function lastHeard(ctx: LifecycleContext, r: ServerRecord, fallbackMs: number | undefined): number {
-  return Math.max(ctx.lastSeen.get(r.id) ?? fallbackMs ?? r.updatedAtMs, ctx.heartbeatsWatchedSinceMs);
+  const watched = ctx.heartbeatsWatchedSinceMs + workerReconnectMs;
+  return Math.max(ctx.lastSeen.get(r.id) ?? fallbackMs ?? r.updatedAtMs, watched);
 }
 
 /** A server stuck creating or booting is a failed create: it counts towards the pool's backoff. */

@@ -8,6 +8,9 @@ const env = readServerEnv();
 const log = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
 log.on('error', () => {});
 
+const runLog = `${env.bullmqPrefix}:test:runlog`;
+let runs = 0;
+
 // A set: a command resent after a reconnect cannot look like a second process.
 await log.sadd(`${env.bullmqPrefix}:test:starts`, `${env.serverId}:${process.pid}`);
 
@@ -16,7 +19,17 @@ await runServerWorker({
   heartbeatMs: 500,
   workerOptions: { lockDuration: 2_000, stalledInterval: 1_000 },
   async processor(job) {
-    await log.hincrby(`${env.bullmqPrefix}:test:runs`, `${job.queueName}:${job.id}`, 1);
+    // Each run's server, so a re-run can be traced to what cut the earlier run short.
+    // A hash field per run and event: a command resent after a reconnect cannot add a run.
+    const run = `${env.serverId}:${process.pid}:${++runs}`;
+    const entry = (event: 'start' | 'end') =>
+      log.hset(
+        runLog,
+        `${run}:${event}`,
+        JSON.stringify({ job: `${job.queueName}:${job.id}`, server: env.serverId, atMs: Date.now(), event }),
+      );
+    await entry('start');
     await new Promise((resolve) => setTimeout(resolve, Number(job.data?.ms ?? 50)));
+    await entry('end');
   },
 });

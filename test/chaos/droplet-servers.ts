@@ -33,6 +33,8 @@ const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).h
 export class DropletServers {
   /** Worker processes SIGKILLed while their droplet stayed up: servers that crashed mid-job. */
   crashed = 0;
+  /** The server ids whose worker was SIGKILLed that way. */
+  readonly crashedIds = new Set<string>();
   private readonly processes = new Map<number, ChildProcess>();
   private readonly started = new Set<number>();
   /** Server id by droplet id. */
@@ -56,6 +58,7 @@ export class DropletServers {
     if (id === undefined || !this.processes.has(id)) return false;
     this.kill(id);
     this.crashed++;
+    this.crashedIds.add(serverId);
     return true;
   }
 

@@ -9,9 +9,11 @@ const runsPath = resolve(import.meta.dirname, '../../docs/reliability-runs.json'
 const start = '<!-- chaos-figures:start -->';
 const end = '<!-- chaos-figures:end -->';
 
+/** Figures added after some runs were recorded: those runs lack them. */
+type LaterFigures = 'forcedRemovals' | 'healthyServersFailed' | 'unexplainedReruns';
+
 /** Runs recorded before a figure existed lack it: the table shows a dash, not a zero. */
-interface StoredRun extends Omit<RunResult, 'forcedRemovals'> {
-  forcedRemovals?: number;
+interface StoredRun extends Omit<RunResult, LaterFigures>, Partial<Pick<RunResult, LaterFigures>> {
   ranOn: string;
   node: string;
 }
@@ -52,11 +54,11 @@ function figuresOf(results: StoredRun[], o: { convergeBoundMs: number }): string
     'Each row is the last full run of that scenario (`npm run chaos`); every run with its seed is in',
     '[reliability-runs.json](reliability-runs.json) (replay one with `CHAOS_SEED=<seed> CHAOS_ONLY=<scenario> npm run chaos`).',
     '',
-    '| scenario | ran on | runs | invariants held | jobs (completed / failed past stall limit / re-run) | droplets created | duplicates | orphans left | untagged touched | faults injected | hangs / heartbeat losses / servers cut off | kills (scaler / worker) | peak API calls per minute | first ready (median) | converged to 0 (median / max) |',
-    '| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | --- |',
+    '| scenario | ran on | runs | invariants held | jobs (completed / failed past stall limit / re-run) | re-runs without a cause | droplets created | duplicates | orphans left | untagged touched | faults injected | hangs / heartbeat losses / servers cut off | healthy servers failed | kills (scaler / worker) | peak API calls per minute | first ready (median) | converged to 0 (median / max) |',
+    '| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- | ---: | ---: | --- |',
     ...rows.map(({ s, runs }) => rowOf(s.name, runs)),
     '',
-    `Convergence bound: ${o.convergeBoundMs / 1000} s from the last job finishing to no record and no droplet.`,
+    `Convergence bound: ${o.convergeBoundMs / 1000} s from the last job's \`finishedOn\` to no record and no droplet.`,
     ...brokenLines(results),
   ];
 }
@@ -72,12 +74,14 @@ function rowOf(name: string, runs: StoredRun[]): string {
     runs.length,
     `${held}/${runs.length}`,
     `${sum((r) => r.jobs)} (${sum((r) => r.completed)} / ${sum((r) => r.failedStalled)} / ${sum((r) => r.rerunJobs)})`,
+    counted(runs, (r) => r.unexplainedReruns?.length),
     sum((r) => r.dropletsCreated),
     sum((r) => r.duplicateDroplets + r.duplicateServerProcesses),
     sum((r) => r.leftoverDroplets),
     sum((r) => r.bystandersTouched),
     sum((r) => r.faultsInjected),
-    `${sum((r) => r.hangs)} / ${sum((r) => r.heartbeatLosses)} / ${cutOff(runs)}`,
+    `${sum((r) => r.hangs)} / ${sum((r) => r.heartbeatLosses)} / ${counted(runs, (r) => r.forcedRemovals)}`,
+    counted(runs, (r) => r.healthyServersFailed?.length),
     `${sum((r) => r.scalerKills)} / ${sum((r) => r.workerCrashes)}`,
     Math.max(...runs.map((r) => r.peakCallsPerMinute)),
     seconds(median(firstReady)),
@@ -87,8 +91,9 @@ function rowOf(name: string, runs: StoredRun[]): string {
     .reduce((line, cell) => `${line} ${cell} |`, '|');
 }
 
-function cutOff(runs: StoredRun[]): string {
-  const counts = runs.map((r) => r.forcedRemovals);
+/** The sum of a figure over the runs, or a dash when a run predates it. */
+function counted(runs: StoredRun[], pick: (r: StoredRun) => number | undefined): string {
+  const counts = runs.map(pick);
   return counts.every((n) => n !== undefined) ? String(counts.reduce((a, b) => a + b, 0)) : '–';
 }
 

@@ -15,7 +15,8 @@ export interface Scenario {
   workerCrashes: number;
   /** Times the scaler process is SIGKILLed at a random point and started again. */
   scalerKills: number;
-  redisRestart: boolean;
+  /** How long Redis (a private, persistent one) is stopped while servers run jobs; 0: never. */
+  redisDownMs: number;
   jobs: number;
   /** How long each job runs. */
   jobMs: number;
@@ -30,7 +31,7 @@ const calm: Omit<Scenario, 'name' | 'what'> = {
   neverActiveShare: 0,
   workerCrashes: 0,
   scalerKills: 0,
-  redisRestart: false,
+  redisDownMs: 0,
   jobs: 40,
   jobMs: 300,
   lifecycle: {},
@@ -56,8 +57,17 @@ export function scenarios(size: ChaosSize): Scenario[] {
       ...calm,
       name: 'redis-restart',
       what: 'Redis stopped for 1.5 s and restarted while servers run jobs',
-      redisRestart: true,
+      redisDownMs: 1_500,
       repeats: full ? 3 : 1,
+    },
+    {
+      ...calm,
+      name: 'redis-outage',
+      what: 'Redis stopped for 7 s (over heartbeatLostMs and every heartbeat key’s life) while every server is busy, restarted from its append-only file',
+      redisDownMs: 7_000,
+      // Long jobs, so every server is busy through the outage.
+      jobMs: 1_500,
+      repeats: full ? 2 : 1,
     },
     {
       ...calm,
@@ -108,6 +118,8 @@ export function scenarios(size: ChaosSize): Scenario[] {
       workerCrashes: 2,
       scalerKills: full ? 10 : 2,
       jobs: 60,
+      // Long jobs, so busy servers are still there to crash while the scaler is being killed.
+      jobMs: 1_500,
       repeats: full ? 2 : 0,
     },
   ].filter((s) => s.repeats > 0);
