@@ -33,11 +33,15 @@ export const lifecycleSchema = z
     heartbeatLostMs: ms
       .min(1_000)
       .default(defaults.heartbeatLostMs)
-      .describe('A ready server silent this long has failed, and is replaced.'),
+      .describe(
+        'A ready server silent this long has failed, and is replaced. After a Redis outage or a lease taken over, silence counts only from when Redis answered again (plus 2 s for the workers to reconnect).',
+      ),
     leaseTtlMs: ms
       .min(1_000)
       .default(defaults.leaseTtlMs)
-      .describe('Leader lease lifetime: a standby takes over within it after the leader dies.'),
+      .describe(
+        'Leader lease lifetime: a standby takes over within it after the leader dies. Renewed three times per lifetime on its own timer; at least 2 × tickMs.',
+      ),
     reconcileEveryTicks: z
       .number()
       .int()
