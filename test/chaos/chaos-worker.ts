@@ -29,6 +29,8 @@ await runServerWorker({
         JSON.stringify({ job: `${job.queueName}:${job.id}`, server: env.serverId, atMs: Date.now(), event }),
       );
     await entry('start');
+    // Runs per job, as the other tests that use these workers count them.
+    await log.hincrby(`${env.bullmqPrefix}:test:runs`, `${job.queueName}:${job.id}`, 1);
     await new Promise((resolve) => setTimeout(resolve, Number(job.data?.ms ?? 50)));
     await entry('end');
   },
