@@ -35,7 +35,7 @@ export interface AutoscalerConfigFile {
   tickMs?: number;
   /**
    * Global cap over all pools: no decision can exceed it.
-   * Range: ≥ 0, whole numbers.
+   * Range: ≥ 0, ≤ 10000, whole numbers.
    * @default 20
    */
   maxServersTotal?: number;
@@ -46,7 +46,7 @@ export interface AutoscalerConfigFile {
   maxHourlyCostUsd?: number;
   /**
    * First pause after a failed create; doubles per failure.
-   * Range: ≥ 0, whole numbers.
+   * Range: ≥ 0, ≤ 604800000, whole numbers.
    * @default 30000
    */
   createFailureBackoffMs?: number;
@@ -57,43 +57,43 @@ export interface AutoscalerConfigFile {
   lifecycle?: {
     /**
      * A server not ready this long after the provider created it is hanging, and is replaced.
-     * Range: ≥ 1000, whole numbers.
+     * Range: ≥ 1000, ≤ 604800000, whole numbers.
      * @default 600000
      */
     bootTimeoutMs?: number;
     /**
      * A create call unanswered this long is hanging.
-     * Range: ≥ 1000, whole numbers.
+     * Range: ≥ 1000, ≤ 604800000, whole numbers.
      * @default 300000
      */
     createTimeoutMs?: number;
     /**
      * A draining server is destroyed anyway after this long; its jobs return to the queue.
-     * Range: ≥ 1000, whole numbers.
+     * Range: ≥ 1000, ≤ 604800000, whole numbers.
      * @default 900000
      */
     drainTimeoutMs?: number;
     /**
-     * A ready server silent this long has failed, and is replaced.
-     * Range: ≥ 1000, whole numbers.
+     * A ready server silent this long has failed, and is replaced. After a Redis outage or a lease taken over, silence counts only from when Redis answered again (plus 2 s for the workers to reconnect).
+     * Range: ≥ 1000, ≤ 604800000, whole numbers.
      * @default 30000
      */
     heartbeatLostMs?: number;
     /**
-     * Leader lease lifetime: a standby takes over within it after the leader dies.
-     * Range: ≥ 1000, whole numbers.
+     * Leader lease lifetime: a standby takes over within it after the leader dies. Renewed three times per lifetime on its own timer; at least 2 × tickMs.
+     * Range: ≥ 1000, ≤ 604800000, whole numbers.
      * @default 10000
      */
     leaseTtlMs?: number;
     /**
      * Compare the provider’s tagged servers with the records every this many ticks.
-     * Range: ≥ 1, whole numbers.
+     * Range: ≥ 1, ≤ 10000, whole numbers.
      * @default 30
      */
     reconcileEveryTicks?: number;
     /**
      * A tagged server without a record is left alone this long before it is deleted (or adopted).
-     * Range: ≥ 0, whole numbers.
+     * Range: ≥ 0, ≤ 604800000, whole numbers.
      * @default 300000
      */
     orphanGraceMs?: number;
@@ -104,19 +104,19 @@ export interface AutoscalerConfigFile {
     adoptOrphans?: boolean;
     /**
      * Consecutive failed creates in a pool that open its circuit (an alert).
-     * Range: ≥ 1, whole numbers.
+     * Range: ≥ 1, ≤ 1000, whole numbers.
      * @default 3
      */
     circuitBreakerFailures?: number;
     /**
      * First wait before a failed create or destroy call is retried; doubles per attempt.
-     * Range: ≥ 10, whole numbers.
+     * Range: ≥ 10, ≤ 604800000, whole numbers.
      * @default 2000
      */
     provisioningRetryMs?: number;
     /**
-     * How often the scaler returns jobs of dead servers to their queue.
-     * Range: ≥ 100, whole numbers.
+     * How often dead servers’ jobs are checked for; also each worker’s BullMQ lock and stalled-check period (STALLED_CHECK_MS), so a dead server’s jobs return within about twice this.
+     * Range: ≥ 100, ≤ 604800000, whole numbers.
      * @default 5000
      */
     stalledCheckMs?: number;
@@ -135,7 +135,7 @@ export interface AutoscalerConfigFile {
     workerEntry: string;
     /**
      * Delay before the worker starts, imitating a cloud boot.
-     * Range: ≥ 0, whole numbers.
+     * Range: ≥ 0, ≤ 604800000, whole numbers.
      * @default 3000
      */
     bootDelayMs?: number;
@@ -146,7 +146,7 @@ export interface AutoscalerConfigFile {
     stateDir?: string;
     /**
      * How long destroying a server waits after SIGTERM before SIGKILL.
-     * Range: ≥ 0, whole numbers.
+     * Range: ≥ 0, ≤ 604800000, whole numbers.
      * @default 30000
      */
     killGraceMs?: number;
@@ -161,7 +161,7 @@ export interface AutoscalerConfigFile {
       workerEntry?: string;
       /**
        * Boot delay of servers of this type.
-       * Range: ≥ 0, whole numbers.
+       * Range: ≥ 0, ≤ 604800000, whole numbers.
        */
       bootDelayMs?: number;
     }>;
@@ -320,31 +320,31 @@ export interface AutoscalerConfigFile {
     queues: Array<string>;
     /**
      * Jobs one server runs at once (its worker concurrency).
-     * Range: ≥ 1, whole numbers.
+     * Range: ≥ 1, ≤ 10000, whole numbers.
      * @default 1
      */
     slotsPerServer?: number;
     /**
      * Servers kept even when idle.
-     * Range: ≥ 0, whole numbers.
+     * Range: ≥ 0, ≤ 10000, whole numbers.
      * @default 0
      */
     minServers?: number;
     /**
      * Hard cap on this pool’s servers, whatever the backlog.
-     * Range: ≥ 0, whole numbers.
+     * Range: ≥ 0, ≤ 10000, whole numbers.
      * @default 10
      */
     maxServers?: number;
     /**
      * Jobs should start within this long after they become ready.
-     * Range: ≥ 1, whole numbers.
+     * Range: ≥ 1, ≤ 604800000, whole numbers.
      * @default 30000
      */
     targetWaitMs?: number;
     /**
      * Expected time from create call to a worker taking jobs.
-     * Range: ≥ 0.
+     * Range: ≥ 0, ≤ 604800.
      * @default 60
      */
     bootSeconds?: number;
@@ -366,25 +366,25 @@ export interface AutoscalerConfigFile {
     forecastTrend?: boolean;
     /**
      * Most servers added to the pool in one tick.
-     * Range: ≥ 1, whole numbers.
+     * Range: ≥ 1, ≤ 10000, whole numbers.
      * @default 10
      */
     maxStepUp?: number;
     /**
      * Scale down only to the highest desired count of this window.
-     * Range: ≥ 0, whole numbers.
+     * Range: ≥ 0, ≤ 604800000, whole numbers.
      * @default 120000
      */
     scaleDownDelayMs?: number;
     /**
      * With minServers 0, the pool goes to zero after this long without jobs.
-     * Range: ≥ 0, whole numbers.
+     * Range: ≥ 0, ≤ 604800000, whole numbers.
      * @default 300000
      */
     idleToZeroMs?: number;
     /**
      * Assumed job runtime for a queue never seen (learned runtimes persist in Redis).
-     * Range: ≥ 1, whole numbers.
+     * Range: ≥ 1, ≤ 604800000, whole numbers.
      * @default 1000
      */
     defaultRuntimeMs?: number;
@@ -401,7 +401,7 @@ export interface AutoscalerConfigFile {
     maxSurge?: number;
     /**
      * Servers older than this (from ready) are replaced by the same surge-and-drain path as a rollout; unset: never.
-     * Range: ≥ 60000, whole numbers.
+     * Range: ≥ 60000, ≤ 604800000, whole numbers.
      */
     maxServerAgeMs?: number;
     /**
@@ -446,7 +446,7 @@ export interface AutoscalerConfigFile {
     level?: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
     /**
      * A `summary` line per pool this often (backlog, wait, servers); 0 turns it off.
-     * Range: ≥ 0, whole numbers.
+     * Range: ≥ 0, ≤ 604800000, whole numbers.
      * @default 60000
      */
     summaryEveryMs?: number;
@@ -487,12 +487,12 @@ export interface AutoscalerConfigFile {
     webhookUrl?: string;
     /**
      * Alert when a pool’s oldest ready job has waited longer than this; off when unset.
-     * Range: ≥ 1, whole numbers.
+     * Range: ≥ 1, ≤ 604800000, whole numbers.
      */
     oldestWaitMs?: number;
     /**
      * Quiet time per alert kind and pool after one is sent, so an incident sends a few messages.
-     * Range: ≥ 0, whole numbers.
+     * Range: ≥ 0, ≤ 604800000, whole numbers.
      * @default 300000
      */
     repeatAfterMs?: number;

@@ -13,7 +13,7 @@ describe('defineConfig() documents every option in an editor (issue 19 stumbles)
   it('every option carries its description, and its default when it has one', () => {
     const text = configTypesText();
     expect(text).toMatch(
-      / {4}\/\*\*\n {5}\* Jobs should start within this long after they become ready\.\n {5}\* Range: ≥ 1, whole numbers\.\n {5}\* @default 30000\n {5}\*\/\n {4}targetWaitMs\?: number;/,
+      / {4}\/\*\*\n {5}\* Jobs should start within this long after they become ready\.\n {5}\* Range: ≥ 1, ≤ 604800000, whole numbers\.\n {5}\* @default 30000\n {5}\*\/\n {4}targetWaitMs\?: number;/,
     );
     expect(text).toMatch(
       /\* Hard cap on this pool’s servers, whatever the backlog\.[\s\S]*?@default 10\n\s*\*\/\n\s*maxServers\?: number;/,
