@@ -22,18 +22,23 @@ export async function doctorCommand(flags: { config?: string; json?: boolean }, 
     const env = sampleServerEnv(config, 'doctor');
     checks.push({ name: 'worker entry', ...(await checkWorkerEntry(provider.workerEntry, env)) });
   } else {
-    const { runDigitalOceanDoctor } = await import('../../providers/digitalocean/index.ts');
-    const maxServers = Math.min(
-      config.maxServersTotal,
-      config.pools.reduce((n, p) => n + p.maxServers, 0),
-    );
     const sampleEnv = sampleServerEnv(config, '1');
-    checks.push(
-      ...(await runDigitalOceanDoctor(
-        { ...provider, cluster: config.cluster, maxServers, sampleEnv },
-        io.env,
-      )),
-    );
+    if (provider.type === 'aws-ec2') {
+      const { runAwsEc2Doctor } = await import('../../providers/aws-ec2/index.ts');
+      checks.push(...(await runAwsEc2Doctor({ ...provider, cluster: config.cluster, sampleEnv })));
+    } else {
+      const { runDigitalOceanDoctor } = await import('../../providers/digitalocean/index.ts');
+      const maxServers = Math.min(
+        config.maxServersTotal,
+        config.pools.reduce((n, p) => n + p.maxServers, 0),
+      );
+      checks.push(
+        ...(await runDigitalOceanDoctor(
+          { ...provider, cluster: config.cluster, maxServers, sampleEnv },
+          io.env,
+        )),
+      );
+    }
   }
   if (flags.json) io.out(JSON.stringify(checks, null, 2));
   else for (const c of checks) io.out(`${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`);

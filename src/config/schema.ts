@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { awsEc2ProviderSchema } from '../../providers/aws-ec2/config.ts';
 import { digitaloceanProviderSchema } from '../../providers/digitalocean/config.ts';
 import { logFormats } from '../base/log-pretty.ts';
 import { durationMs, MAX_DURATION_MS, MAX_SERVERS, queueName, serverCount } from './bounds.ts';
@@ -147,12 +148,12 @@ const localProviderSchema = z
 
 export const providerSchema = z.discriminatedUnion(
   'type',
-  [localProviderSchema, digitaloceanProviderSchema],
+  [localProviderSchema, digitaloceanProviderSchema, awsEc2ProviderSchema],
   { error: providerMessage },
 );
 
 function providerMessage(issue: z.core.$ZodRawIssue): string {
-  const types = '"local-process" or "digitalocean"';
+  const types = '"local-process", "digitalocean" or "aws-ec2"';
   if (issue.code === 'invalid_union') return `unknown provider type: use ${types}`;
   if (issue.input === undefined) return `required: give an object with "type": ${types}`;
   return `must be an object with "type": ${types}`;

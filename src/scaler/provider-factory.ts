@@ -21,5 +21,11 @@ export async function createProvider(config: AutoscalerConfig, redis: Redis): Pr
       const windows = new RedisRequestWindows(redis, keys.apiRequests('digitalocean'));
       return createDigitalOceanProvider({ ...settings, cluster: config.cluster, windows });
     }
+    case 'aws-ec2': {
+      // EC2 throttles per account and region with its own token buckets, which the SDK's
+      // adaptive retry mode follows; the Redis budget (DigitalOcean's fixed quota) is not used.
+      const { createAwsEc2Provider } = await import('../../providers/aws-ec2/index.ts');
+      return createAwsEc2Provider({ ...settings, cluster: config.cluster });
+    }
   }
 }
