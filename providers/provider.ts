@@ -157,6 +157,18 @@ export class ProviderError extends Error {
   }
 }
 
+/** The caller must learn about servers that exist although the create as a whole failed. */
+export function withCreated(error: unknown, created: CreatedServer[]): unknown {
+  if (!(error instanceof ProviderError) || created.length === 0) return error;
+  return new ProviderError(error.message, {
+    ...(error.status === undefined ? {} : { status: error.status }),
+    retryable: error.retryable,
+    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+    created,
+    cause: error,
+  });
+}
+
 /**
  * A bookkeeping call (the reconciler's list or get) the provider declined without waiting: its
  * API budget is being kept for creates and destroys. Ask again next round.

@@ -10,19 +10,18 @@ import {
   type ProviderServer,
   renderUserData,
   type ServerSpec,
+  withCreated,
 } from '../provider.ts';
 import type { Ec2Api, Ec2Instance } from './client.ts';
 import { type AwsEc2ProviderConfig, type InstanceTypeSettings, instanceTypeSettings } from './config.ts';
+import { GONE, instanceIdOf, LIVE_STATES, toServer } from './instances.ts';
 import { type Launch, launchInFirstPlaceWithRoom, type Placement } from './placement.ts';
 import { ON_DEMAND_USD_PER_HOUR } from './prices.ts';
-import { CLUSTER_TAG, clientTokenOf, SERVER_ID_TAG, sharedTagsOf, tagsOf, wordsOf } from './tags.ts';
+import { CLUSTER_TAG, clientTokenOf, SERVER_ID_TAG, sharedTagsOf, tagsOf } from './tags.ts';
 import { encodeUserData } from './user-data.ts';
 
 /** One RunInstances launches at most this many servers (one type, one user_data). */
 const MAX_BATCH = 20;
-/** Instances in these states are gone for the scaler, though EC2 still lists them a while. */
-const GONE = new Set(['shutting-down', 'terminated']);
-const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
 const SPOT_PRICE_TTL_MS = 5 * 60_000;
 
 export interface Ec2ProviderDeps {
@@ -291,42 +290,4 @@ export class Ec2Provider implements Provider {
     if (!instance) throw new ProviderError(`no instance for server ${spec.serverId}`, { retryable: false });
     return { serverId: spec.serverId, providerId: instance.instanceId, region: instance.zone, image };
   }
-}
-
-function instanceIdOf(providerId: string): string {
-  if (!/^i-[0-9a-f]{8,17}$/.test(providerId)) {
-    throw new ProviderError(`"${providerId}" is not an EC2 instance id (i-…)`, { retryable: false });
-  }
-  return providerId;
-}
-
-function toServer(instance: Ec2Instance): ProviderServer {
-  const status =
-    instance.state === 'running'
-      ? 'active'
-      : instance.state === 'pending'
-        ? 'new'
-        : GONE.has(instance.state)
-          ? 'gone'
-          : 'off';
-  return {
-    providerId: instance.instanceId,
-    name: instance.tags.Name ?? instance.instanceId,
-    tags: wordsOf(instance.tags),
-    status,
-    createdAtMs: instance.launchedAtMs,
-    region: instance.zone,
-  };
-}
-
-/** The scaler must learn about instances that exist although the call as a whole failed. */
-function withCreated(error: unknown, created: CreatedServer[]): unknown {
-  if (!(error instanceof ProviderError) || created.length === 0) return error;
-  return new ProviderError(error.message, {
-    ...(error.status === undefined ? {} : { status: error.status }),
-    retryable: error.retryable,
-    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
-    created,
-    cause: error,
-  });
 }

@@ -10,6 +10,7 @@ import {
   type ProviderServer,
   type ServerSpec,
   typeOf,
+  withCreated,
 } from '../provider.ts';
 import { type CreateGroup, planCreateGroups } from './batches.ts';
 import type { Catalog } from './catalog.ts';
@@ -79,7 +80,7 @@ export class DropletProvider implements Provider {
       try {
         created.push(...(await this.createGroup(group, existing, options)));
       } catch (error) {
-        throw this.withCreated(error, created);
+        throw withCreated(error, created);
       }
     }
     return created;
@@ -283,18 +284,6 @@ export class DropletProvider implements Provider {
 
   private isOurs(droplet: Droplet): boolean {
     return droplet.tags.includes(this.ownerTag) && droplet.status !== 'archive';
-  }
-
-  /** The planner must learn about droplets that exist although the call as a whole failed. */
-  private withCreated(error: unknown, created: CreatedServer[]): unknown {
-    if (!(error instanceof ProviderError) || created.length === 0) return error;
-    return new ProviderError(error.message, {
-      ...(error.status === undefined ? {} : { status: error.status }),
-      retryable: error.retryable,
-      ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
-      created,
-      cause: error,
-    });
   }
 }
 
