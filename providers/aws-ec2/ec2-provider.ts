@@ -10,6 +10,7 @@ import {
   type ProviderServer,
   renderUserData,
   type ServerSpec,
+  typeOf,
   withCreated,
 } from '../provider.ts';
 import type { Ec2Api, Ec2Instance } from './client.ts';
@@ -58,9 +59,9 @@ export class Ec2Provider implements Provider {
       { settings: InstanceTypeSettings; userData: string; specs: ServerSpec[] }
     >();
     for (const spec of specs) {
-      const settings = this.settingsOf(spec.type);
+      const settings = this.settingsOf(typeOf(spec));
       const userData = await this.userDataOf(spec, settings);
-      const key = JSON.stringify([spec.type, userData]);
+      const key = JSON.stringify([settings.type, userData]);
       const group = groups.get(key) ?? { settings, userData, specs: [] };
       group.specs.push(spec);
       groups.set(key, group);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ownerTagOf, poolTagOf, type ServerSpec } from '../provider.ts';
+import { ownerTagOf, poolTagOf, type ServerSpec, typeOf } from '../provider.ts';
 
 /**
  * EC2 tags are key=value pairs; the scaler's tags are words (`bullmq-autoscaler-<cluster>`,
@@ -25,7 +25,7 @@ export function tagsOf(
     [CLUSTER_TAG]: cluster,
     [POOL_TAG]: spec.pool,
     [SERVER_ID_TAG]: spec.serverId,
-    [TYPE_TAG]: spec.type,
+    [TYPE_TAG]: typeOf(spec),
   };
 }
 
