@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { renderUserData } from '../provider.ts';
 import { type Ec2Api, loadEc2Api } from './client.ts';
 import { type AwsEc2ProviderConfig, type InstanceTypeSettings, instanceTypeSettings } from './config.ts';
+import { EC2_SERVER_ENV } from './ec2-provider.ts';
 import { encodeUserData, USER_DATA_MAX_BYTES } from './user-data.ts';
 
 export interface Ec2DoctorCheck {
@@ -53,6 +54,7 @@ async function checkUserDataFile(options: Ec2DoctorOptions, type: InstanceTypeSe
     AUTOSCALER_CLUSTER: options.cluster,
     BULLMQ_PREFIX: 'bull',
     ...options.sampleEnv,
+    ...EC2_SERVER_ENV,
   };
   const userData = renderUserData(template, { env, vars: type.userDataVars });
   encodeUserData(userData);

@@ -21,6 +21,12 @@ import { ON_DEMAND_USD_PER_HOUR } from './prices.ts';
 import { CLUSTER_TAG, clientTokenOf, SERVER_ID_TAG, sharedTagsOf, tagsOf } from './tags.ts';
 import { encodeUserData } from './user-data.ts';
 
+/**
+ * Extra values EC2 servers' user_data may use: {{AUTOSCALER_IMDS_WATCH}} turns on the worker's
+ * watch for spot interruption notices (see src/worker/spot-notices.ts).
+ */
+export const EC2_SERVER_ENV = { AUTOSCALER_IMDS_WATCH: '1' };
+
 /** One RunInstances launches at most this many servers (one type, one user_data). */
 const MAX_BATCH = 20;
 const SPOT_PRICE_TTL_MS = 5 * 60_000;
@@ -225,7 +231,10 @@ export class Ec2Provider implements Provider {
   private async userDataOf(spec: ServerSpec, settings: InstanceTypeSettings): Promise<string> {
     const template = await this.loadTemplate(settings);
     try {
-      const userData = renderUserData(template, { env: spec.env, vars: settings.userDataVars });
+      const userData = renderUserData(template, {
+        env: { ...spec.env, ...EC2_SERVER_ENV },
+        vars: settings.userDataVars,
+      });
       encodeUserData(userData);
       return userData;
     } catch (error) {

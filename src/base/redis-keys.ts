@@ -41,6 +41,8 @@ export function scalerKeys({ prefix, cluster }: KeySpace) {
     drain: (serverId: string) => `${base}:drain:${serverId}`,
     /** Set by the server once its last job finished after a drain. */
     drained: (serverId: string) => `${base}:drained:${serverId}`,
+    /** Set by a spot server told by EC2 that it will be taken back: it is draining itself. */
+    interrupted: (serverId: string) => `${base}:interrupted:${serverId}`,
     /** Held by the active scaler: `<fencing token>:<instance>`, expiring unless renewed. */
     lease: `${base}:lease`,
     /** Incremented on every lease acquisition: a newer leader always has a larger token. */

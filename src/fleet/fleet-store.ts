@@ -182,7 +182,7 @@ export class FleetStore {
       .multi()
       .srem(this.keys.servers, id)
       .expire(this.keys.server(id), closedRecordTtlSeconds)
-      .del(this.keys.drain(id), this.keys.drained(id), this.keys.heartbeat(id))
+      .del(this.keys.drain(id), this.keys.drained(id), this.keys.heartbeat(id), this.keys.interrupted(id))
       .exec();
     this.writeCount++;
   }
@@ -202,6 +202,13 @@ export class FleetStore {
     if (ids.length === 0) return new Set();
     const raw = await this.redis.mget(ids.map((id) => this.keys.drained(id)));
     return new Set(ids.filter((_, i) => raw[i] !== null));
+  }
+
+  /** Servers that said their cloud is taking them back (a spot notice), with what they were told. */
+  async interruptedServers(ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const raw = await this.redis.mget(ids.map((id) => this.keys.interrupted(id)));
+    return new Map(ids.flatMap((id, i) => (raw[i] == null ? [] : [[id, raw[i] ?? '']])));
   }
 
   async signalDrain(id: string): Promise<void> {

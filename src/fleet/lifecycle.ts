@@ -1,6 +1,7 @@
 import type { AutoscalerConfig } from '../config/schema.ts';
 import type { ScalingEvent } from '../core/events.ts';
 import type { Heartbeat } from '../core/heartbeat.ts';
+import { drainServer } from './drain.ts';
 import type { FleetStore } from './fleet-store.ts';
 import type { ServerRecord } from './server-record.ts';
 
@@ -53,8 +54,18 @@ export async function advanceLifecycle(
   const drained = await ctx.store.drainedServers(
     records.filter((r) => r.state === 'draining').map((r) => r.id),
   );
+  const interrupted = await ctx.store.interruptedServers(
+    records.filter((r) => r.state === 'ready' || r.state === 'booting').map((r) => r.id),
+  );
   for (const record of records) {
     if (beats.has(record.id)) ctx.lastSeen.set(record.id, nowMs);
+    const notice = interrupted.get(record.id);
+    // The server is draining itself before its cloud takes it back: count it as leaving now, so
+    // this very tick's decision orders its replacement.
+    if (notice !== undefined && (await drainServer(ctx.store, record, `spot notice: ${notice}`, nowMs))) {
+      ctx.emit({ event: 'server.draining', pool: record.pool, serverId: record.id, reason: 'spot notice' });
+      continue;
+    }
     await advance(ctx, record, beats.has(record.id), drained.has(record.id), nowMs);
   }
 }

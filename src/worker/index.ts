@@ -9,6 +9,7 @@ import {
   type ServerEnv,
   workerNameOf,
 } from './server-env.ts';
+import { spotNoticeSettings, watchSpotNotices } from './spot-notices.ts';
 
 export { readServerEnv, type ServerEnv, serverEnvToVariables } from './server-env.ts';
 
@@ -39,6 +40,14 @@ export interface ServerWorkerOptions {
    * @default true
    */
   exitWhenDrained?: boolean;
+  /**
+   * Watch EC2's metadata service for a spot interruption or rebalance notice, and on one drain
+   * at once and tell the scaler, which replaces the server without waiting. The EC2 provider
+   * turns it on through user_data (AUTOSCALER_IMDS_WATCH=1; AUTOSCALER_IMDS_ENDPOINT overrides
+   * the address).
+   * @default from the environment; false elsewhere
+   */
+  spotNotices?: { endpoint: string; pollMs?: number } | false;
 }
 
 export interface ServerWorker {
@@ -128,6 +137,26 @@ export async function runServerWorker(options: ServerWorkerOptions): Promise<Ser
     await beat();
   };
   process.once('SIGTERM', () => void drain('SIGTERM'));
+  const spot = options.spotNotices ?? spotNoticeSettings(process.env) ?? false;
+  const watch =
+    spot === false
+      ? undefined
+      : watchSpotNotices({
+          ...spot,
+          onNotice: (notice) => {
+            // Told first, so the scaler orders the replacement while the jobs here finish.
+            void connection
+              .set(
+                keys.interrupted(env.serverId),
+                JSON.stringify({ ...notice, atMs: Date.now() }),
+                'EX',
+                3_600,
+              )
+              .catch(() => {})
+              .finally(() => void drain(`spot ${notice.kind} notice`));
+          },
+        });
+  void drained.then(() => watch?.stop());
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   await beat();
   return { workers, drained, drain };

@@ -25,6 +25,7 @@ cat > /etc/bullmq-autoscaler.env <<EOF
 POOL={{POOL}}
 REDIS_URL={{REDIS_URL}}
 EXTRA={{vars.EXTRA}}
+AUTOSCALER_IMDS_WATCH={{AUTOSCALER_IMDS_WATCH}}
 EOF
 `;
 

@@ -63,7 +63,9 @@ describe('aws-ec2: buying exactly once', () => {
     const run = world.fake.calls('RunInstances').at(-1);
     expect(run?.get('TagSpecification.1.ResourceType')).toBe('instance');
     expect(run?.toString()).toContain('bullmq-autoscaler%3Acluster');
-    expect(Buffer.from(run?.get('UserData') ?? '', 'base64').toString()).toContain("EXTRA='it'\\''s fine'");
+    expect(Buffer.from(run?.get('UserData') ?? '', 'base64').toString()).toContain(
+      "EXTRA='it'\\''s fine'\nAUTOSCALER_IMDS_WATCH='1'",
+    );
     await provider.close();
   });
 
