@@ -1,5 +1,6 @@
 import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAwsEc2Doctor } from '../../providers/aws-ec2/index.ts';
 import { ownerTagOf, ProviderError } from '../../providers/provider.ts';
 import { type Ec2World, specs, startEc2World } from './aws-ec2-harness.ts';
 
@@ -211,5 +212,35 @@ describe('aws-ec2: prices and the fake itself', () => {
       /does not implement the action "DescribeVpcs"/,
     );
     client.destroy();
+  });
+});
+
+describe('aws-ec2 doctor', () => {
+  it('passes every check against a good setup, with a DryRun as the credentials check', async () => {
+    const checks = await runAwsEc2Doctor({ ...world.config(), cluster: 'doctor' });
+    expect(checks.filter((c) => !c.ok)).toEqual([]);
+    expect(checks.map((c) => c.name)).toEqual([
+      'AWS credentials',
+      'EC2 AMI',
+      'EC2 instance type',
+      'EC2 subnets',
+      'EC2 user_data',
+    ]);
+    expect(world.fake.calls('DescribeInstances').some((p) => p.get('DryRun') === 'true')).toBe(true);
+  });
+
+  it('names a missing AMI, an unknown instance type and a missing subnet, per server type', async () => {
+    const config = world.config({
+      serverTypes: {
+        broken: { imageId: 'ami-0badbadbadbadbad0', instanceType: 'x9.huge', subnetIds: ['subnet-0dead'] },
+      },
+    });
+    const checks = await runAwsEc2Doctor({ ...config, cluster: 'doctor' });
+    const failed = checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+    expect(failed).toEqual([
+      expect.stringMatching(/^EC2 AMI \(type broken\): .*ami-0badbadbadbadbad0/),
+      expect.stringMatching(/^EC2 instance type \(type broken\): instance type x9.huge is not offered/),
+      expect.stringMatching(/^EC2 subnets \(type broken\): .*subnet-0dead/),
+    ]);
   });
 });
