@@ -57,6 +57,7 @@ describe('the installed package', () => {
       'bullmq-autoscaler/config': ['defineConfig'],
       'bullmq-autoscaler/worker': ['runServerWorker'],
       'bullmq-autoscaler/providers/digitalocean': ['createDigitalOceanProvider'],
+      'bullmq-autoscaler/providers/aws-ec2': ['createAwsEc2Provider', 'runAwsEc2Doctor'],
       'bullmq-autoscaler/providers/local-process': ['createLocalProcessProvider'],
     };
     for (const [specifier, names] of Object.entries(imports)) {
