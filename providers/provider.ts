@@ -235,3 +235,19 @@ export function renderUserData(template: string, values: UserDataValues): string
   }
   return rendered;
 }
+
+/**
+ * What a doctor renders user_data with: a plausible server's values, then the caller's (the real
+ * REDIS_URL and BULLMQ_PREFIX), so a template's unknown placeholders fail before any server does.
+ */
+export function sampleServerEnv(cluster: string, given: Record<string, string> = {}): Record<string, string> {
+  return {
+    SERVER_ID: 'doctor-sample',
+    SERVER_NAME: `${cluster}-doctor-sample`,
+    POOL: 'doctor-sample',
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    AUTOSCALER_CLUSTER: cluster,
+    BULLMQ_PREFIX: 'bull',
+    ...given,
+  };
+}

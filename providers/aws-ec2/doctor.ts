@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { renderUserData } from '../provider.ts';
+import { renderUserData, sampleServerEnv } from '../provider.ts';
 import { type Ec2Api, loadEc2Api } from './client.ts';
 import { type AwsEc2ProviderConfig, type InstanceTypeSettings, instanceTypeSettings } from './config.ts';
 import { EC2_SERVER_ENV } from './ec2-provider.ts';
@@ -46,16 +46,7 @@ const checkSubnets: TypeCheck = async (api, { subnetIds }) => {
 
 async function checkUserDataFile(options: Ec2DoctorOptions, type: InstanceTypeSettings): Promise<string> {
   const template = await readFile(type.userDataFile, 'utf8');
-  const env = {
-    SERVER_ID: 'doctor-sample',
-    SERVER_NAME: `${options.cluster}-doctor-sample`,
-    POOL: 'doctor-sample',
-    REDIS_URL: 'redis://127.0.0.1:6379',
-    AUTOSCALER_CLUSTER: options.cluster,
-    BULLMQ_PREFIX: 'bull',
-    ...options.sampleEnv,
-    ...EC2_SERVER_ENV,
-  };
+  const env = { ...sampleServerEnv(options.cluster, options.sampleEnv), ...EC2_SERVER_ENV };
   const userData = renderUserData(template, { env, vars: type.userDataVars });
   encodeUserData(userData);
   return `${type.userDataFile} renders to ${Buffer.byteLength(userData)} bytes (limit ${USER_DATA_MAX_BYTES})`;

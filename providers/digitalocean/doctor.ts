@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { ownerTagOf } from '../provider.ts';
+import { ownerTagOf, sampleServerEnv } from '../provider.ts';
 import { resolveSnapshot } from './catalog.ts';
 import { connectFromConfig, type DigitalOceanApi } from './client.ts';
 import { type Clock, realClock } from './clock.ts';
@@ -77,15 +77,7 @@ const checkDropletLimit: Check = async (api, { cluster, maxServers }) => {
 
 async function checkUserDataFile(options: DoctorOptions, token: string): Promise<string> {
   const template = await readFile(options.userDataFile, 'utf8');
-  const env = {
-    SERVER_ID: 'doctor-sample',
-    SERVER_NAME: `${options.cluster}-doctor-sample`,
-    POOL: 'doctor-sample',
-    REDIS_URL: 'redis://127.0.0.1:6379',
-    AUTOSCALER_CLUSTER: options.cluster,
-    BULLMQ_PREFIX: 'bull',
-    ...options.sampleEnv,
-  };
+  const env = sampleServerEnv(options.cluster, options.sampleEnv);
   const userData = renderUserData(template, { env, vars: options.userDataVars });
   checkUserData(userData, { token });
   return `${options.userDataFile} renders to ${Buffer.byteLength(userData)} bytes (limit 65536)`;

@@ -8,6 +8,7 @@ import {
 } from '../../providers/aws-ec2/index.ts';
 import { ownerTagOf, type Provider, poolTagOf, type ServerSpec } from '../../providers/provider.ts';
 import { FakeEc2, type FakeEc2Options } from '../fakes/ec2-api.ts';
+import { SHARED_TEMPLATE as DO_TEMPLATE } from './digitalocean-harness.ts';
 
 /**
  * The SDK's default credential chain reads these first: the fake accepts any key, and the
@@ -19,15 +20,11 @@ export function useFakeCredentials(): void {
   process.env.AWS_EC2_METADATA_DISABLED = 'true';
 }
 
-export const SHARED_TEMPLATE = `#!/bin/sh
-set -eu
-cat > /etc/bullmq-autoscaler.env <<EOF
-POOL={{POOL}}
-REDIS_URL={{REDIS_URL}}
-EXTRA={{vars.EXTRA}}
-AUTOSCALER_IMDS_WATCH={{AUTOSCALER_IMDS_WATCH}}
-EOF
-`;
+/** DigitalOcean's test template, plus the line that turns on the worker's spot-notice watch. */
+export const SHARED_TEMPLATE = DO_TEMPLATE.replace(
+  /^EOF$/m,
+  'AUTOSCALER_IMDS_WATCH={{AUTOSCALER_IMDS_WATCH}}\nEOF',
+);
 
 export interface Ec2World {
   fake: FakeEc2;
