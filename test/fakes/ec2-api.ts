@@ -90,6 +90,11 @@ export class FakeEc2 {
     this.faults.push({ times: 1, ...fault });
   }
 
+  /** Drops every fault not yet spent, so one test's leftovers never hit the next. */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   /** An instance someone else launched: no ownership tag unless given. */
   seed(name: string, tags: Record<string, string> = {}): FakeInstance {
     const instance = this.launch({

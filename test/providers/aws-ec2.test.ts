@@ -1,5 +1,5 @@
 import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runAwsEc2Doctor } from '../../providers/aws-ec2/index.ts';
 import { ownerTagOf, ProviderError } from '../../providers/provider.ts';
 import { type Ec2World, specs, startEc2World } from './aws-ec2-harness.ts';
@@ -9,6 +9,8 @@ let world: Ec2World;
 beforeAll(async () => {
   world = await startEc2World();
 });
+
+afterEach(() => world.fake.clearFaults());
 
 afterAll(async () => {
   await world?.close();
