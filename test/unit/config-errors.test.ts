@@ -109,19 +109,19 @@ const cases: [string, unknown, Record<string, string>, string][] = [
     'no provider',
     { pools: [pool] },
     {},
-    'provider: required: give an object with "type": "local-process" or "digitalocean"',
+    'provider: required: give an object with "type": "local-process", "digitalocean" or "aws-ec2"',
   ],
   [
     'provider as a string',
     config({ provider: 'digitalocean' }),
     {},
-    'provider: must be an object with "type": "local-process" or "digitalocean"',
+    'provider: must be an object with "type": "local-process", "digitalocean" or "aws-ec2"',
   ],
   [
     'unknown provider type',
     config({ provider: { type: 'hetzner' } }),
     {},
-    'provider.type: unknown provider type: use "local-process" or "digitalocean"',
+    'provider.type: unknown provider type: use "local-process", "digitalocean" or "aws-ec2"',
   ],
   [
     'local provider without a worker',
