@@ -305,6 +305,97 @@ export interface AutoscalerConfigFile {
      * @default 4
      */
     createMaxAttempts?: number;
+  } | {
+    type: "aws-ec2";
+    /**
+     * AWS region, e.g. "eu-central-1". Credentials come from the AWS SDK’s default chain (env, profile, instance role), never from this file.
+     */
+    region: string;
+    /**
+     * EC2 API endpoint, for proxies, VPC endpoints and tests; default the region’s.
+     */
+    endpoint?: string;
+    /**
+     * AMI the instances boot from (your baked worker image), in the region.
+     */
+    imageId?: string;
+    /**
+     * Launch template to start from instead of (or under) imageId and instanceType; its $Default version.
+     */
+    launchTemplateId?: string;
+    /**
+     * Instance type, e.g. "c6i.large"; required unless the launch template sets it.
+     */
+    instanceType?: string;
+    /**
+     * Subnets in order of preference (one per availability zone): a subnet without capacity is skipped for subnetCoolOffMs.
+     */
+    subnetIds: Array<string>;
+    /**
+     * Security groups of every instance (they must reach Redis).
+     * @default []
+     */
+    securityGroupIds?: Array<string>;
+    /**
+     * Extra tags on every instance, besides Name and the bullmq-autoscaler: tags.
+     * @default {}
+     */
+    tags?: Record<string, string>;
+    /**
+     * Template of the user_data script; placeholders like {{REDIS_URL}} are shell-quoted. At most 16 KB rendered.
+     */
+    userDataFile: string;
+    /**
+     * Your own values for the template, used as {{vars.NAME}}.
+     * @default {}
+     */
+    userDataVars?: Record<string, string>;
+    /**
+     * on-demand, spot (spot only), or spot-with-fallback (spot, else on-demand when spot has no capacity or price).
+     * @default "on-demand"
+     */
+    market?: "on-demand" | "spot" | "spot-with-fallback";
+    /**
+     * Highest spot price per hour (USD) to pay; default the on-demand price (EC2’s default).
+     * Range: > 0.
+     */
+    spotMaxPriceUsd?: number;
+    /**
+     * Named server types: each overrides any instance setting above (instanceType, imageId, market, …); a pool picks one with serverType.
+     * @default {}
+     */
+    serverTypes?: Record<string, {
+      imageId?: string;
+      launchTemplateId?: string;
+      instanceType?: string;
+      subnetIds?: Array<string>;
+      securityGroupIds?: Array<string>;
+      tags?: Record<string, string>;
+      userDataFile?: string;
+      userDataVars?: Record<string, string>;
+      market?: "on-demand" | "spot" | "spot-with-fallback";
+      /**
+       * Range: > 0.
+       */
+      spotMaxPriceUsd?: number;
+    }>;
+    /**
+     * On-demand USD per hour per instance type, over the built-in table (the Pricing API is a separate service this provider does not call).
+     * @default {}
+     */
+    hourlyPricesUsd?: Record<string, number>;
+    /**
+     * After a subnet refuses an instance type for lack of capacity, creates of that type skip it this long.
+     * Range: ≥ 0, whole numbers.
+     * @default 900000
+     */
+    subnetCoolOffMs?: number;
+    /**
+     * Tries per EC2 request (the SDK’s adaptive retry mode, the first try included). RunInstances retries are safe: each carries a ClientToken.
+     * Range: ≥ 1, ≤ 10, whole numbers.
+     * @default 4
+     */
+    maxAttempts?: number;
   };
   /**
    * Groups of queues, each served by one kind of server.
