@@ -67,23 +67,35 @@ const instanceSettings = {
     .describe('Highest spot price per hour (USD) to pay; default the on-demand price (EC2’s default).'),
 };
 
+/**
+ * A type's value for one instance setting; left out, the provider block's applies. (The same
+ * helper as DigitalOcean's config: provider config files may import nothing, so it is repeated.)
+ */
+function inherited<T extends z.ZodType>(field: string, schema: T) {
+  return schema.optional().describe(`This type’s ${field}; unset: the provider block’s.`);
+}
+
 /** A server type's overrides: any instance setting, none required (unset means inherited). */
 const typeOverrides = {
-  imageId: imageId.optional(),
-  launchTemplateId: templateId.optional(),
-  instanceType: instanceType.optional(),
-  subnetIds: subnetIds.optional(),
-  securityGroupIds: groupIds.optional(),
-  tags: extraTags.optional(),
-  userDataFile: z.string().min(1).optional(),
-  userDataVars: z.record(varName, z.string()).optional(),
-  market: market.optional(),
-  spotMaxPriceUsd: z.number().positive().optional(),
+  imageId: inherited('imageId', imageId),
+  launchTemplateId: inherited('launchTemplateId', templateId),
+  instanceType: inherited('instanceType', instanceType),
+  subnetIds: inherited('subnetIds', subnetIds),
+  securityGroupIds: inherited('securityGroupIds', groupIds),
+  tags: inherited('tags (merged over the provider block’s)', extraTags),
+  userDataFile: inherited('userDataFile', z.string().min(1)),
+  userDataVars: inherited('userDataVars (merged over the provider block’s)', z.record(varName, z.string())),
+  market: inherited('market', market),
+  spotMaxPriceUsd: inherited('spotMaxPriceUsd', z.number().positive()),
 };
 
 export const awsEc2ProviderSchema = z
   .object({
-    type: z.literal('aws-ec2'),
+    type: z
+      .literal('aws-ec2')
+      .describe(
+        'EC2 instances from your AMI or launch template; needs the optional dependency @aws-sdk/client-ec2.',
+      ),
     region: z
       .string()
       .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as "eu-central-1"')

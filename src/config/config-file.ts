@@ -306,6 +306,9 @@ export interface AutoscalerConfigFile {
      */
     createMaxAttempts?: number;
   } | {
+    /**
+     * EC2 instances from your AMI or launch template; needs the optional dependency @aws-sdk/client-ec2.
+     */
     type: "aws-ec2";
     /**
      * AWS region, e.g. "eu-central-1". Credentials come from the AWS SDK’s default chain (env, profile, instance role), never from this file.
@@ -365,16 +368,44 @@ export interface AutoscalerConfigFile {
      * @default {}
      */
     serverTypes?: Record<string, {
+      /**
+       * This type’s imageId; unset: the provider block’s.
+       */
       imageId?: string;
+      /**
+       * This type’s launchTemplateId; unset: the provider block’s.
+       */
       launchTemplateId?: string;
+      /**
+       * This type’s instanceType; unset: the provider block’s.
+       */
       instanceType?: string;
+      /**
+       * This type’s subnetIds; unset: the provider block’s.
+       */
       subnetIds?: Array<string>;
+      /**
+       * This type’s securityGroupIds; unset: the provider block’s.
+       */
       securityGroupIds?: Array<string>;
+      /**
+       * This type’s tags (merged over the provider block’s); unset: the provider block’s.
+       */
       tags?: Record<string, string>;
+      /**
+       * This type’s userDataFile; unset: the provider block’s.
+       */
       userDataFile?: string;
+      /**
+       * This type’s userDataVars (merged over the provider block’s); unset: the provider block’s.
+       */
       userDataVars?: Record<string, string>;
+      /**
+       * This type’s market; unset: the provider block’s.
+       */
       market?: "on-demand" | "spot" | "spot-with-fallback";
       /**
+       * This type’s spotMaxPriceUsd; unset: the provider block’s.
        * Range: > 0.
        */
       spotMaxPriceUsd?: number;
