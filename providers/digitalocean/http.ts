@@ -23,6 +23,9 @@ export function limitedFetch(limiter: RateLimiter, requestTimeoutMs: number, now
     }
     limiter.observe(response.status, response.headers);
     const json = (response.headers.get('content-type') ?? '').includes('json');
+    if (response.ok && json && new URL(url).pathname.startsWith('/v2/snapshots')) {
+      return snapshotIdsAsStrings(response);
+    }
     if (response.ok || json) return response;
     await response.body?.cancel();
     const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after') ?? undefined, now());
@@ -30,4 +33,21 @@ export function limitedFetch(limiter: RateLimiter, requestTimeoutMs: number, now
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     });
   };
+}
+
+/**
+ * DigitalOcean's document types snapshot ids as strings, but a stand-in or proxy may send the
+ * number (ids are numbers everywhere else in the API). dots reads a number where it expects a
+ * string as undefined without a word, and every create would then fail with "invalid image".
+ */
+async function snapshotIdsAsStrings(response: Response): Promise<Response> {
+  const body = (await response.json()) as { snapshot?: unknown; snapshots?: unknown };
+  const fix = (snapshot: unknown) => {
+    const s = snapshot as { id?: unknown } | null;
+    if (typeof s?.id === 'number') s.id = String(s.id);
+  };
+  fix(body.snapshot);
+  if (Array.isArray(body.snapshots)) body.snapshots.forEach(fix);
+  const { status, statusText, headers } = response;
+  return new Response(JSON.stringify(body), { status, statusText, headers });
 }

@@ -8,6 +8,7 @@
  *   `hourlyPrice(size)`. It throws at once if the token variable is unset; @digitalocean/dots
  *   is imported in the background from here on, never when this module is merely imported.
  * - `runDigitalOceanDoctor(options, env?, clock?)` — setup checks as `{name, ok, detail}` lines.
+ * - `checkDigitalOceanSnapshots(options, env?, clock?)` — the snapshot checks alone, one per server type (`start` runs them).
  *
  * `options.windows` shares the API budget between processes (the scaler keeps it in Redis).
  * `env` defaults to process.env: the token comes from `env[options.tokenEnv]` and the API URL
@@ -24,7 +25,7 @@ import { DropletProvider } from './droplet-provider.ts';
 export type { DigitalOceanProviderConfig, DigitalOceanProviderConfigInput } from './config.ts';
 export { digitaloceanProviderSchema } from './config.ts';
 export type { DoctorCheck, DoctorOptions } from './doctor.ts';
-export { runDigitalOceanDoctor } from './doctor.ts';
+export { checkDigitalOceanSnapshots, runDigitalOceanDoctor } from './doctor.ts';
 
 export interface DigitalOceanProviderOptions extends DigitalOceanProviderConfig {
   /** The scaler cluster: its ownership tag is the only one this provider lists, reads or destroys. */
