@@ -90,6 +90,14 @@ export interface Provider {
   close(): Promise<void>;
 }
 
+/**
+ * Where a provider reports what an operator should see but the scaler does not decide on, such
+ * as a retried create or destroy. A pino logger fits; the scaler passes its own.
+ */
+export interface ProviderLog {
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
 /** A provider's own API budget: most requests started in any minute and in any hour. */
 export interface RequestLimits {
   perMinute: number;

@@ -7,6 +7,7 @@ import {
   ownerTagOf,
   type Provider,
   ProviderError,
+  type ProviderLog,
   type ProviderServer,
   type ServerSpec,
   typeOf,
@@ -17,7 +18,7 @@ import type { CreateDropletsBody, DigitalOceanApi, Droplet } from './client.ts';
 import type { Clock } from './clock.ts';
 import { type DigitalOceanProviderConfig, type DropletTypeSettings, dropletTypeSettings } from './config.ts';
 import { inBackground } from './rate-limiter.ts';
-import { type RetryPolicy, withRetry } from './retry.ts';
+import { type RetryNotice, type RetryPolicy, withRetry } from './retry.ts';
 import { checkUserData, renderUserData } from './user-data.ts';
 
 /** DigitalOcean's `names` field takes at most ten droplets. */
@@ -39,6 +40,8 @@ export interface DropletProviderDeps {
   api: DigitalOceanApi;
   catalog: Catalog;
   clock: Clock;
+  /** Retried creates and destroys are reported here at warn; nowhere when absent. */
+  log?: ProviderLog;
 }
 
 /**
@@ -107,17 +110,23 @@ export class DropletProvider implements Provider {
 
   async destroy(providerId: string): Promise<void> {
     const id = dropletIdOf(providerId);
-    await withRetry(READ_RETRY, this.deps.clock, async () => {
-      const droplet = await this.deps.api.getDroplet(id);
-      if (!droplet || droplet.status === 'archive') return;
-      if (!droplet.tags.includes(this.ownerTag)) {
-        throw new ProviderError(
-          `refusing to destroy droplet ${id} ("${droplet.name}"): it does not carry the ownership tag "${this.ownerTag}"`,
-          { retryable: false },
-        );
-      }
-      await this.deps.api.deleteDroplet(id);
-    });
+    const onRetry = this.logRetry('destroy', `droplet ${id}`, { providerId });
+    await withRetry(
+      READ_RETRY,
+      this.deps.clock,
+      async () => {
+        const droplet = await this.deps.api.getDroplet(id);
+        if (!droplet || droplet.status === 'archive') return;
+        if (!droplet.tags.includes(this.ownerTag)) {
+          throw new ProviderError(
+            `refusing to destroy droplet ${id} ("${droplet.name}"): it does not carry the ownership tag "${this.ownerTag}"`,
+            { retryable: false },
+          );
+        }
+        await this.deps.api.deleteDroplet(id);
+      },
+      onRetry,
+    );
   }
 
   serverHourlyPriceUsd(type: string): Promise<number | undefined> {
@@ -211,31 +220,37 @@ export class DropletProvider implements Provider {
     const { catalog, clock } = this.deps;
     const settings = this.settingsOf(group.type);
     const names = group.specs.map((s) => s.name);
-    return withRetry(this.createRetry, clock, async (attempt) => {
-      const snapshot = await catalog.snapshot(settings.snapshot);
-      const existing = attempt === 0 ? existingBefore : await this.findByName(names);
-      const found = new Set(existing.map((d) => d.name));
-      const missing = group.specs.filter((s) => !found.has(s.name));
-      // Asked after the lookup: a droplet destroyed since an earlier try is missing here, and
-      // only the caller's records can tell whether it is still wanted.
-      const toCreate = await creatable(missing, options);
-      const placed =
-        toCreate.length === 0
-          ? { droplets: [] }
-          : await this.createInFirstRegionWithRoom(settings, {
-              names: toCreate.map((s) => s.name),
-              size: settings.size,
-              image: Number(snapshot.id),
-              sshKeys: settings.sshKeys.map(String),
-              monitoring: settings.monitoring,
-              tags: group.tags,
-              userData: group.userData,
-              ...(settings.vpcUuid === undefined ? {} : { vpcUuid: settings.vpcUuid }),
-            });
-      const kept = group.specs.filter((s) => found.has(s.name) || toCreate.includes(s));
-      const image = imageKey(settings, snapshot.id, await this.loadTemplate(group.type));
-      return matchByName(kept, [...existing, ...placed.droplets]).map((c) => ({ ...c, image }));
-    });
+    const onRetry = this.logRetry('create', `${names.length} droplet(s)`, { names });
+    return withRetry(
+      this.createRetry,
+      clock,
+      async (attempt) => {
+        const snapshot = await catalog.snapshot(settings.snapshot);
+        const existing = attempt === 0 ? existingBefore : await this.findByName(names);
+        const found = new Set(existing.map((d) => d.name));
+        const missing = group.specs.filter((s) => !found.has(s.name));
+        // Asked after the lookup: a droplet destroyed since an earlier try is missing here, and
+        // only the caller's records can tell whether it is still wanted.
+        const toCreate = await creatable(missing, options);
+        const placed =
+          toCreate.length === 0
+            ? { droplets: [] }
+            : await this.createInFirstRegionWithRoom(settings, {
+                names: toCreate.map((s) => s.name),
+                size: settings.size,
+                image: Number(snapshot.id),
+                sshKeys: settings.sshKeys.map(String),
+                monitoring: settings.monitoring,
+                tags: group.tags,
+                userData: group.userData,
+                ...(settings.vpcUuid === undefined ? {} : { vpcUuid: settings.vpcUuid }),
+              });
+        const kept = group.specs.filter((s) => found.has(s.name) || toCreate.includes(s));
+        const image = imageKey(settings, snapshot.id, await this.loadTemplate(group.type));
+        return matchByName(kept, [...existing, ...placed.droplets]).map((c) => ({ ...c, image }));
+      },
+      onRetry,
+    );
   }
 
   /**

@@ -1,3 +1,5 @@
+import { ProviderError } from '../provider.ts';
+import { shownUrl } from './config.ts';
 import { httpError, parseRetryAfterMs } from './errors.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
@@ -18,6 +20,8 @@ export function limitedFetch(limiter: RateLimiter, requestTimeoutMs: number, now
     let response: Response;
     try {
       response = await fetch(url, { ...init, signal });
+    } catch (error) {
+      throw noAnswer(`${init.method ?? 'GET'} ${shownUrl(url)}`, error, requestTimeoutMs);
     } finally {
       await limiter.end(requestId);
     }
@@ -33,6 +37,24 @@ export function limitedFetch(limiter: RateLimiter, requestTimeoutMs: number, now
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     });
   };
+}
+
+/**
+ * fetch rejects only when no answer came: the network (refused, unknown host, TLS) or the timeout.
+ * The message names the URL, since a wrong apiUrl is the commonest cause; retryable, because a
+ * network blip is the next commonest.
+ */
+function noAnswer(request: string, error: unknown, requestTimeoutMs: number): ProviderError {
+  const timedOut = error instanceof Error && error.name === 'TimeoutError';
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  const why = timedOut
+    ? `none within requestTimeoutMs ${requestTimeoutMs}`
+    : String(cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : error));
+  return new ProviderError(
+    `DigitalOcean ${request}: no answer (${why}): check provider.apiUrl (or DIGITALOCEAN_API_URL) ` +
+      'and that this host can reach it',
+    { retryable: true, cause: error },
+  );
 }
 
 /**

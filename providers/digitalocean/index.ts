@@ -15,7 +15,7 @@
  * from `options.apiUrl`, else `env.DIGITALOCEAN_API_URL`. `clock` exists for tests.
  * Docs: docs/providers/digitalocean.md.
  */
-import type { Provider, RequestWindows } from '../provider.ts';
+import type { Provider, ProviderLog, RequestWindows } from '../provider.ts';
 import { Catalog } from './catalog.ts';
 import { connectFromConfig } from './client.ts';
 import { type Clock, realClock } from './clock.ts';
@@ -32,6 +32,8 @@ export interface DigitalOceanProviderOptions extends DigitalOceanProviderConfig 
   cluster: string;
   /** Where API requests are counted; the scaler passes Redis-backed windows. This process only when absent. */
   windows?: RequestWindows;
+  /** Where retried creates and destroys are logged (at warn); the scaler passes its logger. */
+  log?: ProviderLog;
 }
 
 export interface DigitalOceanProvider extends Provider {
@@ -53,5 +55,6 @@ export function createDigitalOceanProvider(
     api,
     catalog: new Catalog(api, clock, options.imageCheckMs),
     clock,
+    ...(options.log === undefined ? {} : { log: options.log }),
   });
 }

@@ -73,6 +73,15 @@ describe('digitalocean doctor', () => {
     expect(checks.find((c) => c.name === 'user_data')?.ok).toBe(true);
   });
 
+  it('names the URL it tried and what to check when no API answers there', async () => {
+    const closed = await new FakeDigitalOcean().start();
+    await closed.close();
+    const failed = failing(await doctor({ apiUrl: closed.url }));
+    expect(failed['DigitalOcean token']).toBe(
+      `DigitalOcean GET ${closed.url}/v2/account: no answer (ECONNREFUSED): check provider.apiUrl (or DIGITALOCEAN_API_URL) and that this host can reach it`,
+    );
+  });
+
   it('names the variable when the token is missing', async () => {
     const failed = failing(await doctor({ tokenEnv: 'DO_TOKEN_FOR_JOBS' }, {}));
     expect(failed['DigitalOcean token']).toMatch(/set the environment variable DO_TOKEN_FOR_JOBS/);

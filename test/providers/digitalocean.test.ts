@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createDigitalOceanProvider } from '../../providers/digitalocean/index.ts';
 import { ownerTagOf, ProviderError } from '../../providers/provider.ts';
 import { FakeDigitalOcean } from '../fakes/digitalocean-api.ts';
 import type { FakeDroplet } from '../fakes/digitalocean-models.ts';
+import { captureLog } from '../helpers/capture-log.ts';
 import { doConfig, makeProvider, specs, templateFile, virtualClock } from './digitalocean-harness.ts';
 
 /*
@@ -204,6 +206,47 @@ describe('digitalocean errors', () => {
     const error = await p.get('1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ status: undefined, retryable: true });
+    // The URL tried and what to check, not just "TypeError: fetch failed".
+    expect((error as Error).message).toMatch(
+      /^DigitalOcean GET http:\/\/127\.0\.0\.1:\d+\/v2\/droplets\/1: no answer \(ECONNREFUSED\): check provider\.apiUrl/,
+    );
+  });
+
+  it('a refused create shows DigitalOcean’s own reason first, and no guess about droplet limits', async () => {
+    const error = await provider('refused', { size: 'gpu-h100x1-80gb' })
+      .create(specs('refused', 1))
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 422, retryable: false });
+    const message = (error as Error).message;
+    expect(message).toMatch(
+      /^DigitalOcean create droplets failed with 422: unprocessable_entity: Size is not available in this region\. \(for a create: run `bullmq-autoscaler doctor`/,
+    );
+    expect(message).not.toMatch(/often the account droplet limit/);
+  });
+
+  it('logs each retried create and destroy at warn, with its attempt count', async () => {
+    const { logger, events } = captureLog();
+    const config = doConfig(fake.url, template.path, { createMaxAttempts: 4 });
+    const p = createDigitalOceanProvider(
+      { ...config, cluster: 'noisy', log: logger },
+      { DIGITALOCEAN_TOKEN: fake.token },
+      virtualClock(),
+    );
+    fake.inject({ method: 'POST', path: '/v2/droplets', status: 500, times: 2 });
+    const [created] = await p.create(specs('noisy', 1));
+    fake.inject({ method: 'DELETE', path: /^\/v2\/droplets\/\d+$/, status: 503 });
+    await p.destroy(created?.providerId ?? '');
+    const retries = events('provider.retry');
+    expect(retries.map((l) => [l.level, l.operation, l.attempt, l.maxAttempts, l.status])).toEqual([
+      [40, 'create', 1, 4, 500],
+      [40, 'create', 2, 4, 500],
+      [40, 'destroy', 1, 3, 503],
+    ]);
+    expect(retries[0]).toMatchObject({ provider: 'digitalocean', names: ['noisy-web-web0'] });
+    expect(retries[2]).toMatchObject({ providerId: created?.providerId });
+    expect(retries[0]?.msg).toMatch(
+      /^create of 1 droplet\(s\) failed \(attempt 1 of 4\), retrying in \d+ ms/,
+    );
   });
 
   it('exposes hourly prices from the size list, fetched once', async () => {
