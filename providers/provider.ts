@@ -102,6 +102,28 @@ export interface ProviderLog {
 export interface RequestLimits {
   perMinute: number;
   perHour: number;
+  /**
+   * Share of both budgets the request may fill, in (0, 1]: bookkeeping asks for less than
+   * creates, and creates for less than destroys, so the more urgent work always finds room.
+   * @default 1
+   */
+  share?: number;
+}
+
+/** What `tryStart` answers. */
+export interface RequestStart {
+  /** 0 when the request was counted and may start; otherwise nothing was counted: ms until one would fit. */
+  waitMs: number;
+  /** The per-minute budget in force: `limits.perMinute`, or less while it recovers from a 429. */
+  perMinute: number;
+}
+
+/**
+ * How fast a per-minute budget cut for a 429 grows back: a twentieth of the configured budget
+ * per minute (at least one request), so a cut is not followed by the next 429 within seconds.
+ */
+export function budgetRecoveryPerMinute(limits: RequestLimits): number {
+  return Math.max(1, limits.perMinute / 20);
 }
 
 /**
@@ -113,15 +135,22 @@ export interface RequestLimits {
  * have reached the API. So however long a request spends between being counted and arriving
  * (a busy event loop, a slow network), the API never sees more than the limits in any window,
  * as long as no request lasts longer than a minute.
+ *
+ * The per-minute budget adapts (AIMD): a 429 halves it, `budgetRecoveryPerMinute` grows it back.
+ * An API whose real limit is below the configured one (a token shared with other tools, a proxy
+ * with its own limit) is met at its own rate instead of being hit again and again.
  */
 export interface RequestWindows {
-  /**
-   * Counts request `requestId` if it fits both limits and returns 0; otherwise counts nothing and
-   * returns how many ms until one would fit.
-   */
-  tryStart(requestId: string, limits: RequestLimits): Promise<number>;
+  /** Counts request `requestId` if it fits both limits (times its share). */
+  tryStart(requestId: string, limits: RequestLimits): Promise<RequestStart>;
   /** The request has ended (answered or failed): from now on it counts at this moment. Never rejects. */
   end(requestId: string): Promise<void>;
+  /**
+   * The API refused request `requestId` for its rate (429): the per-minute budget drops to half of
+   * what was counted in the last minute (at least 1). A 429 for a request started before the last
+   * cut cuts nothing more: it was sent under the old budget. Call it before `end`. Never rejects.
+   */
+  throttled(requestId: string, limits: RequestLimits): Promise<void>;
 }
 
 /** The server type a spec asks for; specs from before server types existed ask for `default`. */

@@ -17,8 +17,8 @@ import type { Catalog } from './catalog.ts';
 import type { CreateDropletsBody, DigitalOceanApi, Droplet } from './client.ts';
 import type { Clock } from './clock.ts';
 import { type DigitalOceanProviderConfig, type DropletTypeSettings, dropletTypeSettings } from './config.ts';
-import { inBackground } from './rate-limiter.ts';
-import { type RetryNotice, type RetryPolicy, withRetry } from './retry.ts';
+import { asTeardown, inBackground } from './rate-limiter.ts';
+import { logRetries, type RetryPolicy, withRetry } from './retry.ts';
 import { checkUserData, renderUserData } from './user-data.ts';
 
 /** DigitalOcean's `names` field takes at most ten droplets. */
@@ -110,22 +110,25 @@ export class DropletProvider implements Provider {
 
   async destroy(providerId: string): Promise<void> {
     const id = dropletIdOf(providerId);
-    const onRetry = this.logRetry('destroy', `droplet ${id}`, { providerId });
-    await withRetry(
-      READ_RETRY,
-      this.deps.clock,
-      async () => {
-        const droplet = await this.deps.api.getDroplet(id);
-        if (!droplet || droplet.status === 'archive') return;
-        if (!droplet.tags.includes(this.ownerTag)) {
-          throw new ProviderError(
-            `refusing to destroy droplet ${id} ("${droplet.name}"): it does not carry the ownership tag "${this.ownerTag}"`,
-            { retryable: false },
-          );
-        }
-        await this.deps.api.deleteDroplet(id);
-      },
-      onRetry,
+    const onRetry = logRetries(this.deps.log, 'destroy', `droplet ${id}`, { providerId });
+    // Its ownership check too: a destroy must not wait behind creates or bookkeeping.
+    await asTeardown(() =>
+      withRetry(
+        READ_RETRY,
+        this.deps.clock,
+        async () => {
+          const droplet = await this.deps.api.getDroplet(id);
+          if (!droplet || droplet.status === 'archive') return;
+          if (!droplet.tags.includes(this.ownerTag)) {
+            throw new ProviderError(
+              `refusing to destroy droplet ${id} ("${droplet.name}"): it does not carry the ownership tag "${this.ownerTag}"`,
+              { retryable: false },
+            );
+          }
+          await this.deps.api.deleteDroplet(id);
+        },
+        onRetry,
+      ),
     );
   }
 
@@ -220,7 +223,7 @@ export class DropletProvider implements Provider {
     const { catalog, clock } = this.deps;
     const settings = this.settingsOf(group.type);
     const names = group.specs.map((s) => s.name);
-    const onRetry = this.logRetry('create', `${names.length} droplet(s)`, { names });
+    const onRetry = logRetries(this.deps.log, 'create', `${names.length} droplet(s)`, { names });
     return withRetry(
       this.createRetry,
       clock,

@@ -19,13 +19,14 @@ export function limitedFetch(limiter: RateLimiter, requestTimeoutMs: number, now
     const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     let response: Response;
     try {
-      response = await fetch(url, { ...init, signal });
-    } catch (error) {
-      throw noAnswer(`${init.method ?? 'GET'} ${shownUrl(url)}`, error, requestTimeoutMs);
+      response = await fetch(url, { ...init, signal }).catch((error: unknown) => {
+        throw noAnswer(`${init.method ?? 'GET'} ${shownUrl(url)}`, error, requestTimeoutMs);
+      });
+      // Before end(): a 429 cuts the budget only if no cut came after this request started.
+      await limiter.observe(requestId, response.status, response.headers);
     } finally {
       await limiter.end(requestId);
     }
-    limiter.observe(response.status, response.headers);
     const json = (response.headers.get('content-type') ?? '').includes('json');
     if (response.ok && json && new URL(url).pathname.startsWith('/v2/snapshots')) {
       return snapshotIdsAsStrings(response);

@@ -1,4 +1,4 @@
-import { ProviderError } from '../provider.ts';
+import { ProviderError, type ProviderLog } from '../provider.ts';
 import type { Clock } from './clock.ts';
 
 export interface RetryPolicy {
@@ -46,4 +46,28 @@ export async function withRetry<T>(
       await clock.sleep(retryInMs);
     }
   }
+}
+
+/** Money paths do not retry in silence: each retry of a create or destroy is a warn line with its count. */
+export function logRetries(
+  log: ProviderLog | undefined,
+  operation: 'create' | 'destroy',
+  what: string,
+  fields: Record<string, unknown>,
+): (notice: RetryNotice) => void {
+  return ({ attempt, maxAttempts, retryInMs, error }) =>
+    log?.warn(
+      {
+        event: 'provider.retry',
+        provider: 'digitalocean',
+        operation,
+        ...fields,
+        attempt,
+        maxAttempts,
+        retryInMs,
+        status: error.status,
+        error: error.message,
+      },
+      `${operation} of ${what} failed (attempt ${attempt} of ${maxAttempts}), retrying in ${retryInMs} ms: ${error.message}`,
+    );
 }

@@ -22,7 +22,11 @@ export async function createProvider(
     case 'digitalocean': {
       const { createDigitalOceanProvider } = await import('../../providers/digitalocean/index.ts');
       const keys = scalerKeys({ prefix: config.redis.bullmqPrefix, cluster: config.cluster });
-      const windows = new RedisRequestWindows(redis, keys.apiRequests('digitalocean'));
+      const windows = new RedisRequestWindows(
+        redis,
+        keys.apiRequests('digitalocean'),
+        keys.apiBudget('digitalocean'),
+      );
       return createDigitalOceanProvider({
         ...settings,
         cluster: config.cluster,

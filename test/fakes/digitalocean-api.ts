@@ -12,6 +12,7 @@ import {
   sizeJson,
   snapshotJson,
 } from './digitalocean-models.ts';
+import { FakeRateLimits } from './digitalocean-rate-limit.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -44,6 +45,8 @@ export interface FakeDigitalOceanOptions {
   snapshots?: FakeSnapshot[];
   /** Droplets with these names stay `new` for ever. */
   neverActive?: (name: string) => boolean;
+  /** DigitalOcean's burst limit (250 there); unlimited when absent. See FakeRateLimits. */
+  requestsPerMinute?: number;
 }
 
 interface Answer {
@@ -63,13 +66,17 @@ const notFound: Answer = {
 export class FakeDigitalOcean {
   readonly requests: RecordedRequest[] = [];
   readonly droplets = new Map<number, FakeDroplet>();
+  /** Requests answered 429 by the per-minute limit (scripted faults are not counted here). */
+  readonly rateLimited: RecordedRequest[] = [];
   private readonly faults: Fault[] = [];
+  private readonly limits: FakeRateLimits;
   private readonly server: Server;
   private nextId = 500_000;
   url = '';
 
   constructor(private readonly options: FakeDigitalOceanOptions = {}) {
     this.server = createServer((req, res) => void this.handle(req, res));
+    this.limits = new FakeRateLimits(options.requestsPerMinute);
   }
 
   get token(): string {
@@ -121,6 +128,12 @@ export class FakeDigitalOcean {
         body: { id: 'Unauthorized', message: 'Unable to authenticate you' },
       });
     }
+    const limited = this.limits.take(Date.now());
+    if (limited) {
+      this.rateLimited.push(request);
+      const body = { id: 'too_many_requests', message: 'API Rate limit exceeded.' };
+      return this.send(res, { status: 429, body }, limited);
+    }
     if (fault && !fault.afterWork) return this.fail(res, fault);
     const answer = this.route(request);
     if (fault) return this.fail(res, fault);
@@ -152,12 +165,7 @@ export class FakeDigitalOcean {
 
   private send(res: ServerResponse, answer: Answer, extra: Record<string, string> = {}): void {
     if (res.destroyed) return;
-    const headers = {
-      'ratelimit-limit': '5000',
-      'ratelimit-remaining': String(Math.max(0, 5000 - this.requests.length)),
-      'ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 60),
-      ...extra,
-    };
+    const headers = { ...this.limits.hourly(Date.now()), ...extra };
     if (answer.body === undefined) {
       res.writeHead(answer.status, headers).end();
       return;

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDigitalOceanProvider } from '../../providers/digitalocean/index.ts';
-import { ownerTagOf, ProviderError } from '../../providers/provider.ts';
+import { BudgetBusyError, ownerTagOf, ProviderError } from '../../providers/provider.ts';
 import { FakeDigitalOcean } from '../fakes/digitalocean-api.ts';
 import type { FakeDroplet } from '../fakes/digitalocean-models.ts';
 import { captureLog } from '../helpers/capture-log.ts';
@@ -122,23 +122,33 @@ describe('digitalocean create', () => {
 
 describe('digitalocean budget', () => {
   it('waits at least Retry-After before each retry of a rate-limited call', async () => {
-    fake.inject({ method: 'GET', path: '/v2/droplets', status: 429, retryAfterSeconds: 2, times: 2 });
+    fake.inject({ method: 'GET', path: '/v2/droplets/424242', status: 429, retryAfterSeconds: 2, times: 2 });
     const clock = virtualClock();
-    const before = fake.requestsTo('GET', '/v2/droplets').length;
-    await provider('patient', {}, clock).list(ownerTagOf('patient'));
-    expect(fake.requestsTo('GET', '/v2/droplets').length - before).toBe(3);
-    expect(clock.sleeps).toEqual([2_000, 2_000]);
+    const before = fake.requestsTo('GET', '/v2/droplets/424242').length;
+    const start = clock.now();
+    await provider('patient', {}, clock).destroy('424242');
+    expect(fake.requestsTo('GET', '/v2/droplets/424242').length - before).toBe(3);
+    expect(clock.now() - start).toBeGreaterThanOrEqual(4_000);
   });
 
   it('a 429 storm on concurrent calls pauses them all and does not multiply requests', async () => {
-    fake.inject({ method: 'GET', path: '/v2/droplets', status: 429, retryAfterSeconds: 2, times: 5 });
+    fake.inject({ method: 'GET', path: '/v2/droplets/434343', status: 429, retryAfterSeconds: 2, times: 5 });
     const clock = virtualClock();
     const p = provider('storm', {}, clock);
-    const before = fake.requestsTo('GET', '/v2/droplets').length;
+    const before = fake.requestsTo('GET', '/v2/droplets/434343').length;
     const start = clock.now();
-    await Promise.all(Array.from({ length: 5 }, () => p.list(ownerTagOf('storm'))));
-    expect(fake.requestsTo('GET', '/v2/droplets').length - before).toBe(10);
+    await Promise.all(Array.from({ length: 5 }, () => p.destroy('434343')));
+    expect(fake.requestsTo('GET', '/v2/droplets/434343').length - before).toBe(10);
     expect(clock.now() - start).toBeGreaterThanOrEqual(2_000);
+  });
+
+  it('a 429 on bookkeeping makes the next bookkeeping call step aside, not wait', async () => {
+    fake.inject({ method: 'GET', path: '/v2/droplets', status: 429, retryAfterSeconds: 2 });
+    const clock = virtualClock();
+    const p = provider('aside', {}, clock);
+    const before = fake.requestsTo('GET', '/v2/droplets').length;
+    await expect(p.list(ownerTagOf('aside'))).rejects.toBeInstanceOf(BudgetBusyError);
+    expect(fake.requestsTo('GET', '/v2/droplets').length - before).toBe(1);
   });
 
   it('stays inside requestsPerMinute', async () => {
