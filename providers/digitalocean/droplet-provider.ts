@@ -17,6 +17,7 @@ import type { Catalog } from './catalog.ts';
 import type { CreateDropletsBody, DigitalOceanApi, Droplet } from './client.ts';
 import type { Clock } from './clock.ts';
 import { type DigitalOceanProviderConfig, type DropletTypeSettings, dropletTypeSettings } from './config.ts';
+import { OwnershipProof } from './ownership-proof.ts';
 import { asTeardown, inBackground } from './rate-limiter.ts';
 import { logRetries, type RetryPolicy, withRetry } from './retry.ts';
 import { checkUserData, renderUserData } from './user-data.ts';
@@ -58,10 +59,12 @@ export class DropletProvider implements Provider {
   /** Region and size pairs that refused for lack of capacity, until when they are skipped. */
   private readonly coolingUntilMs = new Map<string, number>();
   private readonly lastImage = new Map<string, string>();
+  private readonly proof: OwnershipProof;
 
   constructor(private readonly deps: DropletProviderDeps) {
     this.ownerTag = ownerTagOf(deps.cluster);
     this.createRetry = { ...READ_RETRY, maxAttempts: deps.config.createMaxAttempts };
+    this.proof = new OwnershipProof(deps.clock);
   }
 
   async create(specs: ServerSpec[], options?: CreateOptions): Promise<CreatedServer[]> {
@@ -94,7 +97,9 @@ export class DropletProvider implements Provider {
     const droplet = await inBackground(() =>
       withRetry(READ_RETRY, this.deps.clock, () => this.deps.api.getDroplet(id)),
     );
-    return droplet && this.isOurs(droplet) ? toServer(droplet) : undefined;
+    if (!droplet || !this.isOurs(droplet)) return undefined;
+    this.proof.saw([droplet]);
+    return toServer(droplet);
   }
 
   /** Bookkeeping (the reconciler's): it spends at most half the API budget, see inBackground. */
@@ -117,15 +122,18 @@ export class DropletProvider implements Provider {
         READ_RETRY,
         this.deps.clock,
         async () => {
-          const droplet = await this.deps.api.getDroplet(id);
-          if (!droplet || droplet.status === 'archive') return;
-          if (!droplet.tags.includes(this.ownerTag)) {
-            throw new ProviderError(
-              `refusing to destroy droplet ${id} ("${droplet.name}"): it does not carry the ownership tag "${this.ownerTag}"`,
-              { retryable: false },
-            );
+          if (!this.proof.isFresh(id)) {
+            const droplet = await this.deps.api.getDroplet(id);
+            if (!droplet || droplet.status === 'archive') return;
+            if (!droplet.tags.includes(this.ownerTag)) {
+              throw new ProviderError(
+                `refusing to destroy droplet ${id} ("${droplet.name}"): it does not carry the ownership tag "${this.ownerTag}"`,
+                { retryable: false },
+              );
+            }
           }
           await this.deps.api.deleteDroplet(id);
+          this.proof.forget(id);
         },
         onRetry,
       ),
@@ -248,6 +256,7 @@ export class DropletProvider implements Provider {
                 userData: group.userData,
                 ...(settings.vpcUuid === undefined ? {} : { vpcUuid: settings.vpcUuid }),
               });
+        this.proof.saw(placed.droplets.filter((d) => this.isOurs(d)));
         const kept = group.specs.filter((s) => found.has(s.name) || toCreate.includes(s));
         const image = imageKey(settings, snapshot.id, await this.loadTemplate(group.type));
         return matchByName(kept, [...existing, ...placed.droplets]).map((c) => ({ ...c, image }));
@@ -294,9 +303,11 @@ export class DropletProvider implements Provider {
   }
 
   private listOwned(): Promise<Droplet[]> {
-    return withRetry(READ_RETRY, this.deps.clock, async () =>
-      (await this.deps.api.listDroplets(this.ownerTag)).filter((d) => this.isOurs(d)),
-    );
+    return withRetry(READ_RETRY, this.deps.clock, async () => {
+      const owned = (await this.deps.api.listDroplets(this.ownerTag)).filter((d) => this.isOurs(d));
+      this.proof.saw(owned);
+      return owned;
+    });
   }
 
   private isOurs(droplet: Droplet): boolean {

@@ -26,8 +26,10 @@ export class MemoryRequestWindows implements RequestWindows {
     const perMinute = this.budget(limits, now);
     const share = limits.share ?? 1;
     const times = [...this.countedAtMs.values()].sort((a, b) => a - b);
+    // A cut budget is a rate from the cut on: requests before it were paid for by the Retry-After.
+    const sinceCut = times.filter((t) => t >= (this.cut?.atMs ?? 0));
     const waitMs = Math.max(
-      windowWaitMs(times, now, MINUTE_MS, shareOf(perMinute, share)),
+      windowWaitMs(sinceCut, now, MINUTE_MS, shareOf(perMinute, share)),
       windowWaitMs(times, now, HOUR_MS, shareOf(limits.perHour, share)),
     );
     if (waitMs <= 0) this.countedAtMs.set(requestId, now);
@@ -43,7 +45,8 @@ export class MemoryRequestWindows implements RequestWindows {
     const startedAt = this.countedAtMs.get(requestId);
     if (this.cut && startedAt !== undefined && startedAt <= this.cut.atMs) return;
     const used = [...this.countedAtMs.values()].filter((t) => t > now - MINUTE_MS).length;
-    const to = Math.max(1, Math.floor(Math.min(this.budget(limits, now), used) / 2));
+    const floor = Math.floor(budgetRecoveryPerMinute(limits));
+    const to = Math.max(floor, Math.floor(Math.min(this.budget(limits, now), used) / 2));
     this.cut = { to, atMs: now };
   }
 

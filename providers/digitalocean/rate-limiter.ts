@@ -62,6 +62,9 @@ export class RateLimiter {
   /** After a pause, starts stay spaced until this time even if the budget was not cut. */
   private spacedUntilMs = 0;
   private nextStartAtMs = 0;
+  /** Callers waiting for a spaced start, in turn, and how many. */
+  private queue: Promise<void> = Promise.resolve();
+  private queued = 0;
   private serverRemaining = Number.POSITIVE_INFINITY;
   private serverResetAtMs = 0;
 
@@ -82,10 +85,10 @@ export class RateLimiter {
         await clock.sleep(pausedMs);
         continue;
       }
-      const slotMs = this.spacingWaitMs(clock.now(), kind);
-      if (slotMs > 0) {
-        this.refuseBookkeeping(kind, slotMs);
-        await clock.sleep(slotMs);
+      if (this.spaced() && kind === 'bookkeeping') {
+        this.takeFreeSlot();
+      } else if (this.spaced()) {
+        await this.nextSlot();
         // A pause that came meanwhile sends this caller to the back, behind the pause.
         if (this.localWaitMs(clock.now()) > 0) continue;
       }
@@ -139,18 +142,38 @@ export class RateLimiter {
   }
 
   /**
-   * While the budget is cut (or just after a pause), each start takes the next slot, a jittered
-   * 1/budget of a minute after the one before: waiters released together leave one by one.
+   * While the budget is cut (or just after a pause), requests start one at a time, each a
+   * jittered 1/budget of a minute after the one before: waiters released together leave one by
+   * one, and an API whose window is still nearly full is not met with a burst.
    */
-  private spacingWaitMs(now: number, kind: RequestKind): number {
-    const spaced = this.budgetPerMinute < this.options.requestsPerMinute || now < this.spacedUntilMs;
-    if (!spaced) return 0;
-    const slot = Math.max(now, this.nextStartAtMs);
-    // Bookkeeping that would have to wait is declined, so it must not hold a slot either.
-    if (kind === 'bookkeeping' && slot > now) return slot - now;
-    const gapMs = (MINUTE_MS / Math.max(1, this.budgetPerMinute)) * (0.5 + this.options.clock.random());
-    this.nextStartAtMs = slot + gapMs;
-    return slot - now;
+  private spaced(): boolean {
+    const now = this.options.clock.now();
+    return this.budgetPerMinute < this.options.requestsPerMinute || now < this.spacedUntilMs;
+  }
+
+  /** Waits for this caller's turn; the gap after it is set when it goes, from the budget then. */
+  private nextSlot(): Promise<void> {
+    const { clock } = this.options;
+    this.queued++;
+    const turn = this.queue.then(async () => {
+      const waitMs = this.nextStartAtMs - clock.now();
+      if (waitMs > 0) await clock.sleep(waitMs);
+      this.queued--;
+      this.nextStartAtMs = clock.now() + this.gapMs();
+    });
+    this.queue = turn.catch(() => {});
+    return turn;
+  }
+
+  /** Bookkeeping never waits: it goes only when no one is queued and the next slot is free. */
+  private takeFreeSlot(): void {
+    const waitMs = this.nextStartAtMs - this.options.clock.now();
+    if (this.queued > 0 || waitMs > 0) this.refuseBookkeeping('bookkeeping', Math.max(waitMs, this.gapMs()));
+    this.nextStartAtMs = this.options.clock.now() + this.gapMs();
+  }
+
+  private gapMs(): number {
+    return (MINUTE_MS / Math.max(1, this.budgetPerMinute)) * (0.5 + this.options.clock.random());
   }
 
   /** What DigitalOcean itself asked for: a pause, or a spent ratelimit window. */

@@ -33,8 +33,9 @@ end
  */
 const tryStartScript = `${nowMs}${budgetNow}
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 3600000)
-local function waitMs(windowMs, limit)
+local function waitMs(windowMs, limit, since)
   local from = '(' .. (now - windowMs)
+  if since > now - windowMs then from = since end
   local count = redis.call('ZCOUNT', KEYS[1], from, '+inf')
   if count < limit then return 0 end
   local blocking = redis.call('ZRANGEBYSCORE', KEYS[1], from, '+inf', 'WITHSCORES', 'LIMIT', count - limit, 1)
@@ -44,7 +45,9 @@ local budget = budgetNow()
 local share = tonumber(ARGV[4])
 local perMinute = math.max(1, math.floor(budget * share))
 local perHour = math.max(1, math.floor(tonumber(ARGV[3]) * share))
-local wait = math.max(waitMs(60000, perMinute), waitMs(3600000, perHour))
+-- A cut budget is a rate from the cut on: requests before it were paid for by the Retry-After.
+local cutAt = tonumber(redis.call('HGET', KEYS[2], 'atMs') or '0')
+local wait = math.max(waitMs(60000, perMinute, cutAt), waitMs(3600000, perHour, 0))
 if wait > 0 then return {wait, budget} end
 redis.call('ZADD', KEYS[1], now, ARGV[5])
 redis.call('PEXPIRE', KEYS[1], 3600000)
@@ -56,13 +59,16 @@ const endScript = `${nowMs}
 redis.call('ZADD', KEYS[1], 'XX', now, ARGV[1])
 `;
 
-/** Halves the budget to half of the last minute's requests, unless a cut came after this request (ARGV[3]) started. */
+/**
+ * Cuts the budget to half of the last minute's requests (never below one minute's growth),
+ * unless a cut came after this request (ARGV[3]) started.
+ */
 const throttledScript = `${nowMs}${budgetNow}
 local started = redis.call('ZSCORE', KEYS[1], ARGV[3])
 local lastCut = redis.call('HGET', KEYS[2], 'atMs')
 if started and lastCut and tonumber(started) <= tonumber(lastCut) then return 0 end
 local used = redis.call('ZCOUNT', KEYS[1], '(' .. (now - 60000), '+inf')
-local to = math.max(1, math.floor(math.min(budgetNow(), used) / 2))
+local to = math.max(math.floor(tonumber(ARGV[2])), math.floor(math.min(budgetNow(), used) / 2))
 redis.call('HSET', KEYS[2], 'to', to, 'atMs', now)
 redis.call('PEXPIRE', KEYS[2], 3600000)
 return to

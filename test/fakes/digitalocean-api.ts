@@ -13,6 +13,7 @@ import {
   snapshotJson,
 } from './digitalocean-models.ts';
 import { FakeRateLimits } from './digitalocean-rate-limit.ts';
+import { parse, readBody } from './request-body.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -66,6 +67,8 @@ const notFound: Answer = {
 export class FakeDigitalOcean {
   readonly requests: RecordedRequest[] = [];
   readonly droplets = new Map<number, FakeDroplet>();
+  /** Droplets destroyed, with when: server time is measured from these and the live ones. */
+  readonly destroyed: { droplet: FakeDroplet; atMs: number }[] = [];
   /** Requests answered 429 by the per-minute limit (scripted faults are not counted here). */
   readonly rateLimited: RecordedRequest[] = [];
   private readonly faults: Fault[] = [];
@@ -245,7 +248,11 @@ export class FakeDigitalOcean {
   }
 
   private deleteDroplet(id: number): Answer {
-    return this.droplets.delete(id) ? { status: 204 } : notFound;
+    const droplet = this.droplets.get(id);
+    if (!droplet) return notFound;
+    this.droplets.delete(id);
+    this.destroyed.push({ droplet, atMs: Date.now() });
+    return { status: 204 };
   }
 
   private createDroplets(body: unknown): Answer {
@@ -294,18 +301,4 @@ export class FakeDigitalOcean {
 
 function matches(pattern: string | RegExp, path: string): boolean {
   return typeof pattern === 'string' ? pattern === path : pattern.test(path);
-}
-
-function parse(raw: string): unknown {
-  try {
-    return raw === '' ? undefined : JSON.parse(raw);
-  } catch {
-    return raw;
-  }
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  let raw = '';
-  for await (const chunk of req) raw += chunk;
-  return raw;
 }

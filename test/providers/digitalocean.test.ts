@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDigitalOceanProvider } from '../../providers/digitalocean/index.ts';
-import { BudgetBusyError, ownerTagOf, ProviderError } from '../../providers/provider.ts';
+import { ownerTagOf, ProviderError } from '../../providers/provider.ts';
 import { FakeDigitalOcean } from '../fakes/digitalocean-api.ts';
 import type { FakeDroplet } from '../fakes/digitalocean-models.ts';
 import { captureLog } from '../helpers/capture-log.ts';
@@ -140,15 +140,6 @@ describe('digitalocean budget', () => {
     await Promise.all(Array.from({ length: 5 }, () => p.destroy('434343')));
     expect(fake.requestsTo('GET', '/v2/droplets/434343').length - before).toBe(10);
     expect(clock.now() - start).toBeGreaterThanOrEqual(2_000);
-  });
-
-  it('a 429 on bookkeeping makes the next bookkeeping call step aside, not wait', async () => {
-    fake.inject({ method: 'GET', path: '/v2/droplets', status: 429, retryAfterSeconds: 2 });
-    const clock = virtualClock();
-    const p = provider('aside', {}, clock);
-    const before = fake.requestsTo('GET', '/v2/droplets').length;
-    await expect(p.list(ownerTagOf('aside'))).rejects.toBeInstanceOf(BudgetBusyError);
-    expect(fake.requestsTo('GET', '/v2/droplets').length - before).toBe(1);
   });
 
   it('stays inside requestsPerMinute', async () => {

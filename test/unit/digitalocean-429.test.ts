@@ -58,26 +58,36 @@ describe('digitalocean limiter after a 429', () => {
     const { clock, run } = schedulerClock();
     const limiter = new RateLimiter({ requestsPerMinute: 200, requestsPerHour: 5_000, clock });
     const ids = await run(asTeardown(() => Promise.all(Array.from({ length: 30 }, () => limiter.acquire()))));
+    await run(clock.sleep(50)); // the 429 comes back a round trip later
     const cutAt = clock.now();
     await limiter.observe(ids[29] ?? '', 429, burst429(1));
-    // 30 went through in the last minute, so the budget is 15 a minute now: the next 60 starts
-    // take until the window has room, then come at about that rate, growing by 10/min per minute.
-    const starts = await run(asTeardown(() => herd(limiter, clock, 60)));
-    const inMinute = (from: number) => starts.filter((t) => t >= from && t < from + 60_000).length;
-    expect(Math.min(...starts) - cutAt).toBeGreaterThanOrEqual(60_000);
-    expect(inMinute(cutAt + 60_000)).toBeLessThanOrEqual(25);
-    expect(inMinute(cutAt + 60_000)).toBeGreaterThanOrEqual(15);
+    // 30 went through in the last minute, so the budget is 15 a minute now, counted from the cut
+    // (the Retry-After paid for the ones before), growing by 10 a minute per minute.
+    const starts = await run(asTeardown(() => herd(limiter, clock, 20)));
+    const inMinute = (times: number[], from: number) =>
+      times.filter((t) => t >= from && t < from + 60_000).length;
+    expect(Math.min(...starts) - cutAt).toBeGreaterThanOrEqual(1_000);
+    // 15 at the cut, 25 a minute later: never more in the minute after it.
+    expect(inMinute(starts, cutAt)).toBeLessThanOrEqual(25);
+    expect(inMinute(starts, cutAt)).toBeGreaterThanOrEqual(12);
+    // Three minutes on it has grown by 30 or so: more fit in a minute, still far below 200.
+    await run(clock.sleep(180_000));
+    const later = await run(asTeardown(() => herd(limiter, clock, 80)));
+    const from = Math.min(...later);
+    expect(inMinute(later, from)).toBeGreaterThan(30);
+    expect(inMinute(later, from)).toBeLessThan(80);
   });
 
   it('does not cut again for requests that were already in flight when the budget was cut', async () => {
     const { clock, run } = schedulerClock();
     const limiter = new RateLimiter({ requestsPerMinute: 200, requestsPerHour: 5_000, clock });
     const ids = await run(asTeardown(() => Promise.all(Array.from({ length: 40 }, () => limiter.acquire()))));
-    // Eight requests sent together all come back 429: one cut (to 20), not eight (to 1).
+    // Eight requests sent together all come back 429: one cut (to 20), not eight (to 10).
+    await run(clock.sleep(50));
     for (const id of ids.slice(32)) await limiter.observe(id, 429, burst429(1));
     const starts = await run(asTeardown(() => herd(limiter, clock, 20)));
     const firstMinute = starts.filter((t) => t < Math.min(...starts) + 60_000).length;
-    expect(firstMinute).toBeGreaterThanOrEqual(10);
+    expect(firstMinute).toBeGreaterThanOrEqual(16);
   });
 
   it('releases waiters one by one with jitter after a Retry-After, never all at the same instant', async () => {
@@ -104,6 +114,7 @@ describe('digitalocean limiter after a 429', () => {
     const { clock, run } = schedulerClock();
     const limiter = new RateLimiter({ requestsPerMinute: 200, requestsPerHour: 5_000, clock });
     const ids = await run(Promise.all(Array.from({ length: 20 }, () => limiter.acquire())));
+    await run(clock.sleep(50));
     await limiter.observe(ids[19] ?? '', 429, burst429(3));
     const before = clock.now();
     await run(limiter.acquire());
