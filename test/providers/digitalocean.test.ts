@@ -176,6 +176,25 @@ describe('digitalocean ownership', () => {
     await expect(p.list('production')).rejects.toThrow(/refusing to list/);
   });
 
+  it('a droplet DigitalOcean showed with our tag in the last minute is destroyed without reading it again', async () => {
+    const clock = virtualClock();
+    const p = provider('proof', {}, clock);
+    const [fresh, stale] = await p.create(specs('proof', 2));
+    const reads = () =>
+      fake.requests.filter((r) => r.method === 'GET' && /^\/v2\/droplets\/\d+$/.test(r.path)).length;
+    const before = reads();
+    await p.destroy(fresh?.providerId ?? '');
+    expect(reads()).toBe(before);
+    // A minute later the create reply proves nothing: someone may have removed our tag by hand.
+    const droplet = fake.droplets.get(Number(stale?.providerId));
+    if (!droplet) throw new Error('no droplet');
+    droplet.tags = ['production'];
+    await clock.sleep(61_000);
+    await expect(p.destroy(stale?.providerId ?? '')).rejects.toThrow(/does not carry the ownership tag/);
+    expect(reads()).toBe(before + 1);
+    expect(fake.droplets.has(droplet.id)).toBe(true);
+  });
+
   it('destroying a droplet that is already gone succeeds', async () => {
     const p = provider('gone');
     const [created] = await p.create(specs('gone', 1));
