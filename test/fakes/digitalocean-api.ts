@@ -32,6 +32,8 @@ export interface Fault {
   afterWork?: boolean;
   /** Answer this late (after the work, if afterWork): lets a client time out. */
   delayMs?: number;
+  /** DigitalOcean's error message in the JSON body; "scripted <status>" when absent. */
+  message?: string;
   /** Send an HTML body, as a proxy in front of the API would. */
   html?: boolean;
   times?: number;
@@ -162,8 +164,9 @@ export class FakeDigitalOcean {
       res.end('<html><body>Bad gateway</body></html>');
       return;
     }
-    const id = status === 429 ? 'too_many_requests' : 'server_error';
-    this.send(res, { status, body: { id, message: `scripted ${status}` } }, headers);
+    const ids: Record<number, string> = { 422: 'unprocessable_entity', 429: 'too_many_requests' };
+    const body = { id: ids[status] ?? 'server_error', message: fault.message ?? `scripted ${status}` };
+    this.send(res, { status, body }, headers);
   }
 
   private send(res: ServerResponse, answer: Answer, extra: Record<string, string> = {}): void {

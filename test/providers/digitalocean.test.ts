@@ -233,13 +233,15 @@ describe('digitalocean errors', () => {
   });
 
   it('a refused create shows DigitalOcean’s own reason first, and no guess about droplet limits', async () => {
-    const error = await provider('refused', { size: 'gpu-h100x1-80gb' })
+    const reason = 'You specified an invalid image for Droplet creation.';
+    fake.inject({ method: 'POST', path: '/v2/droplets', status: 422, message: reason });
+    const error = await provider('refused')
       .create(specs('refused', 1))
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 422, retryable: false });
     const message = (error as Error).message;
     expect(message).toMatch(
-      /^DigitalOcean create droplets failed with 422: unprocessable_entity: Size is not available in this region\. \(for a create: run `bullmq-autoscaler doctor`/,
+      /^DigitalOcean create droplets failed with 422: unprocessable_entity: You specified an invalid image for Droplet creation\. \(for a create: run `bullmq-autoscaler doctor`/,
     );
     expect(message).not.toMatch(/often the account droplet limit/);
   });
