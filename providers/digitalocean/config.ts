@@ -132,7 +132,9 @@ export const digitaloceanProviderSchema = z
       .min(1)
       .max(250)
       .default(200)
-      .describe('Client-side cap on API requests per minute (DigitalOcean allows 250).'),
+      .describe(
+        'Client-side cap on API requests per minute (DigitalOcean allows 250); a 429 halves it for a while, then it grows back.',
+      ),
     requestsPerHour: z
       .number()
       .int()
