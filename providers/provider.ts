@@ -121,10 +121,18 @@ export interface RequestStart {
 /**
  * How fast a per-minute budget cut for a 429 grows back: a twentieth of the configured budget
  * per minute (at least one request), so a cut is not followed by the next 429 within seconds.
- * It is also the lowest a cut goes.
  */
 export function budgetRecoveryPerMinute(limits: RequestLimits): number {
   return Math.max(1, limits.perMinute / 20);
+}
+
+/**
+ * The lowest a cut goes: a tenth of the configured budget (at least one request a minute). A 429
+ * after a handful of requests means someone else spends the token, or a proxy's fault: halving
+ * a handful would stall every create and destroy for minutes.
+ */
+export function budgetFloor(limits: RequestLimits): number {
+  return Math.max(1, Math.floor(limits.perMinute / 10));
 }
 
 /**
@@ -148,9 +156,7 @@ export interface RequestWindows {
   end(requestId: string): Promise<void>;
   /**
    * The API refused request `requestId` for its rate (429): the per-minute budget drops to half of
-   * what was counted in the last minute, but not below `budgetRecoveryPerMinute` (a 429 after a
-   * handful of requests means someone else spends the token; one request a minute would stall
-   * every create). From the cut on, the per-minute window counts only requests made after it:
+   * what was counted in the last minute, but not below `budgetFloor`. From the cut on, the per-minute window counts only requests made after it:
    * the ones before were paid for by the Retry-After pause. A 429 for a request started before
    * the last cut cuts nothing more: it was sent under the old budget. Call it before `end`.
    * Never rejects.

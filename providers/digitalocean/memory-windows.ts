@@ -1,4 +1,5 @@
 import {
+  budgetFloor,
   budgetRecoveryPerMinute,
   type RequestLimits,
   type RequestStart,
@@ -45,8 +46,7 @@ export class MemoryRequestWindows implements RequestWindows {
     const startedAt = this.countedAtMs.get(requestId);
     if (this.cut && startedAt !== undefined && startedAt <= this.cut.atMs) return;
     const used = [...this.countedAtMs.values()].filter((t) => t > now - MINUTE_MS).length;
-    const floor = Math.floor(budgetRecoveryPerMinute(limits));
-    const to = Math.max(floor, Math.floor(Math.min(this.budget(limits, now), used) / 2));
+    const to = Math.max(budgetFloor(limits), Math.floor(Math.min(this.budget(limits, now), used) / 2));
     this.cut = { to, atMs: now };
   }
 

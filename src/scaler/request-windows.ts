@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import {
+  budgetFloor,
   budgetRecoveryPerMinute,
   ProviderError,
   type RequestLimits,
@@ -60,7 +61,7 @@ redis.call('ZADD', KEYS[1], 'XX', now, ARGV[1])
 `;
 
 /**
- * Cuts the budget to half of the last minute's requests (never below one minute's growth),
+ * Cuts the budget to half of the last minute's requests (never below the floor, ARGV[4]),
  * unless a cut came after this request (ARGV[3]) started.
  */
 const throttledScript = `${nowMs}${budgetNow}
@@ -68,7 +69,7 @@ local started = redis.call('ZSCORE', KEYS[1], ARGV[3])
 local lastCut = redis.call('HGET', KEYS[2], 'atMs')
 if started and lastCut and tonumber(started) <= tonumber(lastCut) then return 0 end
 local used = redis.call('ZCOUNT', KEYS[1], '(' .. (now - 60000), '+inf')
-local to = math.max(math.floor(tonumber(ARGV[2])), math.floor(math.min(budgetNow(), used) / 2))
+local to = math.max(tonumber(ARGV[4]), math.floor(math.min(budgetNow(), used) / 2))
 redis.call('HSET', KEYS[2], 'to', to, 'atMs', now)
 redis.call('PEXPIRE', KEYS[2], 3600000)
 return to
@@ -130,6 +131,7 @@ export class RedisRequestWindows implements RequestWindows {
         limits.perMinute,
         budgetRecoveryPerMinute(limits),
         requestId,
+        budgetFloor(limits),
       )
       .catch(() => {});
   }

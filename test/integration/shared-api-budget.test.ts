@@ -95,23 +95,23 @@ describe('request windows in Redis', () => {
     const first = windowsOf('aimd');
     const second = windowsOf('aimd');
     const limits = { perMinute: 200, perHour: 5_000 };
-    for (let i = 0; i < 30; i++) expect(await waitOf(first.tryStart(`r${i}`, limits))).toBe(0);
+    for (let i = 0; i < 60; i++) expect(await waitOf(first.tryStart(`r${i}`, limits))).toBe(0);
     // The 429 comes back a round trip later: requests made in the cut's millisecond count after it.
     await new Promise((resolve) => setTimeout(resolve, 5));
-    await first.throttled('r29', limits);
-    // The API took 30 in the last minute: the whole cluster now spends 15 a minute, counted from
-    // the cut (the Retry-After pause paid for the 30 before it).
-    for (let i = 0; i < 15; i++) {
-      expect(await (i % 2 ? first : second).tryStart(`s${i}`, limits)).toEqual({ waitMs: 0, perMinute: 15 });
+    await first.throttled('r59', limits);
+    // The API took 60 in the last minute: the whole cluster now spends 30 a minute, counted from
+    // the cut (the Retry-After pause paid for the 60 before it).
+    for (let i = 0; i < 30; i++) {
+      expect(await (i % 2 ? first : second).tryStart(`s${i}`, limits)).toEqual({ waitMs: 0, perMinute: 30 });
     }
-    expect(await waitOf(second.tryStart('s15', limits))).toBeGreaterThan(50_000);
-    // r28 was sent before the cut: its 429 says nothing new.
-    await second.throttled('r28', limits);
-    expect((await second.tryStart('s16', limits)).perMinute).toBe(15);
+    expect(await waitOf(second.tryStart('s30', limits))).toBeGreaterThan(50_000);
+    // r58 was sent before the cut: its 429 says nothing new.
+    await second.throttled('r58', limits);
+    expect((await second.tryStart('s31', limits)).perMinute).toBe(30);
     // A minute later it has grown by a twentieth of 200.
     const key = budgetKey('aimd');
     await redis.hset(key, 'atMs', String(Number(await redis.hget(key, 'atMs')) - 60_000));
-    expect((await first.tryStart('s17', limits)).perMinute).toBe(25);
+    expect((await first.tryStart('s32', limits)).perMinute).toBe(40);
     expect(await redis.pttl(key)).toBeGreaterThan(3_500_000);
   });
 
