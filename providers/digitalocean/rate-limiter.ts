@@ -46,7 +46,8 @@ export interface RateLimiterOptions {
 /**
  * Client-side API budget shared by every call of one provider. It counts requests in sliding
  * windows (shared through Redis when the scaler provides them) and obeys what DigitalOcean says:
- * - a 429 halves the per-minute budget, which then grows back slowly (see RequestWindows);
+ * - a 429 with `ratelimit-remaining: 0` (DigitalOcean's rate-limit answer) halves the
+ *   per-minute budget, which then grows back slowly (see RequestWindows);
  * - a Retry-After pauses every caller, and afterwards, as long as the budget is cut, callers
  *   start one at a time, spaced by a jittered share of the minute, never all at once;
  * - a spent `ratelimit-remaining` (the token may be shared) waits for `ratelimit-reset`.
@@ -126,7 +127,9 @@ export class RateLimiter {
       this.nextStartAtMs = Math.max(this.nextStartAtMs, this.pausedUntilMs);
       this.spacedUntilMs = this.pausedUntilMs + MINUTE_MS;
     }
-    if (status === 429) await this.windows.throttled(requestId, this.limits('teardown'));
+    // DigitalOcean's own rate-limit answer says nothing remains. Any other 429 (a proxy, an
+    // endpoint with its own limit) pauses callers but says nothing about our rate.
+    if (status === 429 && remaining === 0) await this.windows.throttled(requestId, this.limits('teardown'));
   }
 
   private limits(kind: RequestKind): RequestLimits {

@@ -123,4 +123,18 @@ describe('digitalocean limiter after a 429', () => {
     // a minute at most, not the 58 minutes to ratelimit-reset.
     expect(clock.now() - before).toBeLessThanOrEqual(61_000);
   });
+
+  it('a 429 that is not DigitalOcean’s rate-limit answer pauses, but does not cut the budget', async () => {
+    const { clock, run } = schedulerClock();
+    const limiter = new RateLimiter({ requestsPerMinute: 200, requestsPerHour: 5_000, clock });
+    const ids = await run(asTeardown(() => Promise.all(Array.from({ length: 30 }, () => limiter.acquire()))));
+    await run(clock.sleep(50));
+    const pausedAt = clock.now();
+    // A proxy's 429: Retry-After only, no ratelimit-remaining: 0.
+    await limiter.observe(ids[29] ?? '', 429, new Headers({ 'retry-after': '1' }));
+    const starts = await run(asTeardown(() => herd(limiter, clock, 60)));
+    expect(Math.min(...starts)).toBeGreaterThanOrEqual(pausedAt + 1_000);
+    // Still 200 a minute: 60 more start within the minute (spaced, not cut to 20).
+    expect(Math.max(...starts) - pausedAt).toBeLessThan(60_000);
+  });
 });
