@@ -90,10 +90,49 @@ export interface Provider {
   close(): Promise<void>;
 }
 
+/**
+ * Where a provider reports what an operator should see but the scaler does not decide on, such
+ * as a retried create or destroy. A pino logger fits; the scaler passes its own.
+ */
+export interface ProviderLog {
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
 /** A provider's own API budget: most requests started in any minute and in any hour. */
 export interface RequestLimits {
   perMinute: number;
   perHour: number;
+  /**
+   * Share of both budgets the request may fill, in (0, 1]: bookkeeping asks for less than
+   * creates, and creates for less than destroys, so the more urgent work always finds room.
+   * @default 1
+   */
+  share?: number;
+}
+
+/** What `tryStart` answers. */
+export interface RequestStart {
+  /** 0 when the request was counted and may start; otherwise nothing was counted: ms until one would fit. */
+  waitMs: number;
+  /** The per-minute budget in force: `limits.perMinute`, or less while it recovers from a 429. */
+  perMinute: number;
+}
+
+/**
+ * How fast a per-minute budget cut for a 429 grows back: a twentieth of the configured budget
+ * per minute (at least one request), so a cut is not followed by the next 429 within seconds.
+ */
+export function budgetRecoveryPerMinute(limits: RequestLimits): number {
+  return Math.max(1, limits.perMinute / 20);
+}
+
+/**
+ * The lowest a cut goes: a tenth of the configured budget (at least one request a minute). A 429
+ * after a handful of requests means someone else spends the token, or a proxy's fault: halving
+ * a handful would stall every create and destroy for minutes.
+ */
+export function budgetFloor(limits: RequestLimits): number {
+  return Math.max(1, Math.floor(limits.perMinute / 10));
 }
 
 /**
@@ -105,15 +144,24 @@ export interface RequestLimits {
  * have reached the API. So however long a request spends between being counted and arriving
  * (a busy event loop, a slow network), the API never sees more than the limits in any window,
  * as long as no request lasts longer than a minute.
+ *
+ * The per-minute budget adapts (AIMD): a 429 halves it, `budgetRecoveryPerMinute` grows it back.
+ * An API whose real limit is below the configured one (a token shared with other tools, a proxy
+ * with its own limit) is met at its own rate instead of being hit again and again.
  */
 export interface RequestWindows {
-  /**
-   * Counts request `requestId` if it fits both limits and returns 0; otherwise counts nothing and
-   * returns how many ms until one would fit.
-   */
-  tryStart(requestId: string, limits: RequestLimits): Promise<number>;
+  /** Counts request `requestId` if it fits both limits (times its share). */
+  tryStart(requestId: string, limits: RequestLimits): Promise<RequestStart>;
   /** The request has ended (answered or failed): from now on it counts at this moment. Never rejects. */
   end(requestId: string): Promise<void>;
+  /**
+   * The API refused request `requestId` for its rate (429): the per-minute budget drops to half of
+   * what was counted in the last minute, but not below `budgetFloor`. From the cut on, the per-minute window counts only requests made after it:
+   * the ones before were paid for by the Retry-After pause. A 429 for a request started before
+   * the last cut cuts nothing more: it was sent under the old budget. Call it before `end`.
+   * Never rejects.
+   */
+  throttled(requestId: string, limits: RequestLimits): Promise<void>;
 }
 
 /** The server type a spec asks for; specs from before server types existed ask for `default`. */

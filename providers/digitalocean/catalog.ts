@@ -86,10 +86,19 @@ export async function resolveSnapshot(api: DigitalOceanApi, snapshotRef: number 
   if (id !== undefined) {
     const snapshot = await api.getSnapshot(id);
     if (!snapshot) throw snapshotMissing(snapshotRef, 'does not exist');
-    return snapshot;
+    // Found by the id we asked for: that id is the one to boot from, whatever the answer says.
+    return { ...snapshot, id: String(id) };
   }
   const named = (await api.listSnapshots()).filter((s) => s.name === snapshotRef);
   const newest = named.sort((a, b) => b.createdAtMs - a.createdAtMs)[0];
   if (!newest) throw snapshotMissing(snapshotRef, 'matches no droplet snapshot');
+  if (!/^\d+$/.test(newest.id)) {
+    // Booting from it would send an empty image and fail every create with "invalid image".
+    throw new ProviderError(
+      `provider.snapshot "${snapshotRef}": DigitalOcean listed it without a usable id (got ${JSON.stringify(newest.id)}): ` +
+        'set provider.snapshot to its numeric id (Images → Snapshots, or `doctl compute snapshot list`)',
+      { retryable: false },
+    );
+  }
   return newest;
 }

@@ -87,7 +87,8 @@ function toDroplet(d: DotsDroplet): Droplet {
 
 function toSnapshot(s: DotsSnapshot): Snapshot {
   return {
-    id: s.id ?? '',
+    // A missing id stays empty, for resolveSnapshot to refuse by name.
+    id: s.id === undefined || s.id === null ? '' : String(s.id),
     name: s.name ?? '',
     regions: s.regions ?? [],
     createdAtMs: s.createdAt?.getTime() ?? 0,

@@ -2,6 +2,26 @@ import { z } from 'zod';
 
 const DEFAULT_API_URL = 'https://api.digitalocean.com';
 
+/**
+ * DigitalOcean's token formats (`dop_v1_…`, `doo_v1_…`, `dor_v1_…`) and the older 64 hex digits:
+ * such a value in tokenEnv is the secret itself, which must never sit in a config file or a log.
+ */
+function looksLikeToken(value: string): boolean {
+  return /^do[a-z]_v1_/i.test(value) || /^[0-9a-f]{32,}$/i.test(value);
+}
+
+const API_BASE_HINT =
+  'give the API base without /v2, e.g. https://api.digitalocean.com (the provider adds /v2/…)';
+
+/** An API base ending in /v2 sends every call to /v2/v2/… and gets 404 for all of them. */
+function endsInV2(url: string): boolean {
+  try {
+    return /\/v2\/?$/.test(new URL(url).pathname);
+  } catch {
+    return false;
+  }
+}
+
 const tag = z
   .string()
   .regex(
@@ -70,12 +90,17 @@ export const digitaloceanProviderSchema = z
     tokenEnv: z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'name an environment variable, not the token itself')
+      .refine(
+        (value) => !looksLikeToken(value),
+        'this looks like an API token, not a variable name: put the token in an environment variable (e.g. DIGITALOCEAN_TOKEN), name that variable here, and revoke the token if this file was shared',
+      )
       .default('DIGITALOCEAN_TOKEN')
       .describe(
         'Name of the environment variable holding the API token; the token never goes in the config.',
       ),
     apiUrl: z
       .url()
+      .refine((url) => !endsInV2(url), API_BASE_HINT)
       .optional()
       .describe('API base URL, for proxies and tests; default env DIGITALOCEAN_API_URL, else the real API.'),
     ...dropletSettings,
@@ -107,7 +132,9 @@ export const digitaloceanProviderSchema = z
       .min(1)
       .max(250)
       .default(200)
-      .describe('Client-side cap on API requests per minute (DigitalOcean allows 250).'),
+      .describe(
+        'Client-side cap on API requests per minute (DigitalOcean allows 250); a 429 halves it for a while, then it grows back.',
+      ),
     requestsPerHour: z
       .number()
       .int()
@@ -167,7 +194,21 @@ export function resolveSettings(
         '(or point provider.tokenEnv at the variable that holds it)',
     );
   }
-  return { token: token.trim(), apiUrl: config.apiUrl ?? env.DIGITALOCEAN_API_URL ?? DEFAULT_API_URL };
+  const apiUrl = config.apiUrl ?? env.DIGITALOCEAN_API_URL ?? DEFAULT_API_URL;
+  if (endsInV2(apiUrl)) {
+    throw new Error(`DigitalOcean API URL ${shownUrl(apiUrl)} (from DIGITALOCEAN_API_URL): ${API_BASE_HINT}`);
+  }
+  return { token: token.trim(), apiUrl };
+}
+
+/** Scheme, host and path: credentials or a query in a URL stay out of messages. */
+export function shownUrl(url: string): string {
+  try {
+    const { origin, pathname } = new URL(url);
+    return `${origin}${pathname}`;
+  } catch {
+    return '(not a URL)';
+  }
 }
 
 /** The settings one server type creates droplets with: the provider block, then the type's overrides. */

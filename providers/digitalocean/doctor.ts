@@ -47,6 +47,21 @@ const checkSnapshot: TypeCheck = async (api, { snapshot, regions }) => {
   return `${label} is available in ${regions.join(', ')}`;
 };
 
+/**
+ * The snapshot checks alone, one per server type, as `start` runs them before the scaler.
+ * Throws when a snapshot cannot boot droplets in its regions; a retryable ProviderError means
+ * DigitalOcean did not answer, not that the setup is wrong.
+ */
+export function checkDigitalOceanSnapshots(
+  options: DigitalOceanProviderConfig,
+  env: NodeJS.ProcessEnv = process.env,
+  clock: Clock = realClock,
+): Promise<string[]> {
+  const api = connectFromConfig(options, resolveSettings(options, env), clock);
+  const types = ['default', ...Object.keys(options.serverTypes)];
+  return Promise.all(types.map((type) => checkSnapshot(api, dropletTypeSettings(options, type))));
+}
+
 const checkSize: TypeCheck = async (api, { size, regions }) => {
   const found = (await api.listSizes()).find((s) => s.slug === size);
   if (!found) throw new Error(`size "${size}" does not exist: pick a slug from \`doctl compute size list\``);

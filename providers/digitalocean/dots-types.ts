@@ -19,7 +19,8 @@ export interface DotsDroplet {
 }
 
 export interface DotsSnapshot {
-  id?: Maybe<string>;
+  /** A string on the wire; limitedFetch turns a number into one before dots reads it. */
+  id?: Maybe<string | number>;
   name?: Maybe<string>;
   regions?: Maybe<string[]>;
   createdAt?: Maybe<Date>;

@@ -7,6 +7,7 @@ import {
   ownerTagOf,
   type Provider,
   ProviderError,
+  type ProviderLog,
   type ProviderServer,
   type ServerSpec,
   typeOf,
@@ -17,8 +18,9 @@ import type { Catalog } from './catalog.ts';
 import type { CreateDropletsBody, DigitalOceanApi, Droplet } from './client.ts';
 import type { Clock } from './clock.ts';
 import { type DigitalOceanProviderConfig, type DropletTypeSettings, dropletTypeSettings } from './config.ts';
-import { inBackground } from './rate-limiter.ts';
-import { type RetryPolicy, withRetry } from './retry.ts';
+import { OwnershipProof } from './ownership-proof.ts';
+import { asTeardown, inBackground } from './rate-limiter.ts';
+import { logRetries, type RetryPolicy, withRetry } from './retry.ts';
 import { checkUserData, renderUserData } from './user-data.ts';
 
 /** DigitalOcean's `names` field takes at most ten droplets. */
@@ -40,6 +42,8 @@ export interface DropletProviderDeps {
   api: DigitalOceanApi;
   catalog: Catalog;
   clock: Clock;
+  /** Retried creates and destroys are reported here at warn; nowhere when absent. */
+  log?: ProviderLog;
 }
 
 /**
@@ -56,10 +60,12 @@ export class DropletProvider implements Provider {
   /** Region and size pairs that refused for lack of capacity, until when they are skipped. */
   private readonly coolingUntilMs = new Map<string, number>();
   private readonly lastImage = new Map<string, string>();
+  private readonly proof: OwnershipProof;
 
   constructor(private readonly deps: DropletProviderDeps) {
     this.ownerTag = ownerTagOf(deps.cluster);
     this.createRetry = { ...READ_RETRY, maxAttempts: deps.config.createMaxAttempts };
+    this.proof = new OwnershipProof(deps.clock);
   }
 
   async create(specs: ServerSpec[], options?: CreateOptions): Promise<CreatedServer[]> {
@@ -92,7 +98,9 @@ export class DropletProvider implements Provider {
     const droplet = await inBackground(() =>
       withRetry(READ_RETRY, this.deps.clock, () => this.deps.api.getDroplet(id)),
     );
-    return droplet && this.isOurs(droplet) ? toServer(droplet) : undefined;
+    if (!droplet || !this.isOurs(droplet)) return undefined;
+    this.proof.saw([droplet]);
+    return toServer(droplet);
   }
 
   /** Bookkeeping (the reconciler's): it spends at most half the API budget, see inBackground. */
@@ -108,17 +116,29 @@ export class DropletProvider implements Provider {
 
   async destroy(providerId: string): Promise<void> {
     const id = dropletIdOf(providerId);
-    await withRetry(READ_RETRY, this.deps.clock, async () => {
-      const droplet = await this.deps.api.getDroplet(id);
-      if (!droplet || droplet.status === 'archive') return;
-      if (!droplet.tags.includes(this.ownerTag)) {
-        throw new ProviderError(
-          `refusing to destroy droplet ${id} ("${droplet.name}"): it does not carry the ownership tag "${this.ownerTag}"`,
-          { retryable: false },
-        );
-      }
-      await this.deps.api.deleteDroplet(id);
-    });
+    const onRetry = logRetries(this.deps.log, 'destroy', `droplet ${id}`, { providerId });
+    // Its ownership check too: a destroy must not wait behind creates or bookkeeping.
+    await asTeardown(() =>
+      withRetry(
+        READ_RETRY,
+        this.deps.clock,
+        async () => {
+          if (!this.proof.isFresh(id)) {
+            const droplet = await this.deps.api.getDroplet(id);
+            if (!droplet || droplet.status === 'archive') return;
+            if (!droplet.tags.includes(this.ownerTag)) {
+              throw new ProviderError(
+                `refusing to destroy droplet ${id} ("${droplet.name}"): it does not carry the ownership tag "${this.ownerTag}"`,
+                { retryable: false },
+              );
+            }
+          }
+          await this.deps.api.deleteDroplet(id);
+          this.proof.forget(id);
+        },
+        onRetry,
+      ),
+    );
   }
 
   serverHourlyPriceUsd(type: string): Promise<number | undefined> {
@@ -212,31 +232,38 @@ export class DropletProvider implements Provider {
     const { catalog, clock } = this.deps;
     const settings = this.settingsOf(group.type);
     const names = group.specs.map((s) => s.name);
-    return withRetry(this.createRetry, clock, async (attempt) => {
-      const snapshot = await catalog.snapshot(settings.snapshot);
-      const existing = attempt === 0 ? existingBefore : await this.findByName(names);
-      const found = new Set(existing.map((d) => d.name));
-      const missing = group.specs.filter((s) => !found.has(s.name));
-      // Asked after the lookup: a droplet destroyed since an earlier try is missing here, and
-      // only the caller's records can tell whether it is still wanted.
-      const toCreate = await creatable(missing, options);
-      const placed =
-        toCreate.length === 0
-          ? { droplets: [] }
-          : await this.createInFirstRegionWithRoom(settings, {
-              names: toCreate.map((s) => s.name),
-              size: settings.size,
-              image: Number(snapshot.id),
-              sshKeys: settings.sshKeys.map(String),
-              monitoring: settings.monitoring,
-              tags: group.tags,
-              userData: group.userData,
-              ...(settings.vpcUuid === undefined ? {} : { vpcUuid: settings.vpcUuid }),
-            });
-      const kept = group.specs.filter((s) => found.has(s.name) || toCreate.includes(s));
-      const image = imageKey(settings, snapshot.id, await this.loadTemplate(group.type));
-      return matchByName(kept, [...existing, ...placed.droplets]).map((c) => ({ ...c, image }));
-    });
+    const onRetry = logRetries(this.deps.log, 'create', `${names.length} droplet(s)`, { names });
+    return withRetry(
+      this.createRetry,
+      clock,
+      async (attempt) => {
+        const snapshot = await catalog.snapshot(settings.snapshot);
+        const existing = attempt === 0 ? existingBefore : await this.findByName(names);
+        const found = new Set(existing.map((d) => d.name));
+        const missing = group.specs.filter((s) => !found.has(s.name));
+        // Asked after the lookup: a droplet destroyed since an earlier try is missing here, and
+        // only the caller's records can tell whether it is still wanted.
+        const toCreate = await creatable(missing, options);
+        const placed =
+          toCreate.length === 0
+            ? { droplets: [] }
+            : await this.createInFirstRegionWithRoom(settings, {
+                names: toCreate.map((s) => s.name),
+                size: settings.size,
+                image: Number(snapshot.id),
+                sshKeys: settings.sshKeys.map(String),
+                monitoring: settings.monitoring,
+                tags: group.tags,
+                userData: group.userData,
+                ...(settings.vpcUuid === undefined ? {} : { vpcUuid: settings.vpcUuid }),
+              });
+        this.proof.saw(placed.droplets.filter((d) => this.isOurs(d)));
+        const kept = group.specs.filter((s) => found.has(s.name) || toCreate.includes(s));
+        const image = imageKey(settings, snapshot.id, await this.loadTemplate(group.type));
+        return matchByName(kept, [...existing, ...placed.droplets]).map((c) => ({ ...c, image }));
+      },
+      onRetry,
+    );
   }
 
   /**
@@ -277,9 +304,11 @@ export class DropletProvider implements Provider {
   }
 
   private listOwned(): Promise<Droplet[]> {
-    return withRetry(READ_RETRY, this.deps.clock, async () =>
-      (await this.deps.api.listDroplets(this.ownerTag)).filter((d) => this.isOurs(d)),
-    );
+    return withRetry(READ_RETRY, this.deps.clock, async () => {
+      const owned = (await this.deps.api.listDroplets(this.ownerTag)).filter((d) => this.isOurs(d));
+      this.proof.saw(owned);
+      return owned;
+    });
   }
 
   private isOurs(droplet: Droplet): boolean {

@@ -7,7 +7,7 @@ const HINTS: Record<number, string> = {
   401: 'the API token was rejected: check the variable named by provider.tokenEnv holds a valid token',
   403: 'the API token lacks a scope: see docs/providers/digitalocean.md for the scopes needed',
   404: 'not found',
-  422: 'DigitalOcean refused the request (for a create, often the account droplet limit)',
+  422: 'for a create: run `bullmq-autoscaler doctor` to check the snapshot, size, region and droplet limit',
   429: 'rate limited by DigitalOcean',
 };
 
@@ -32,8 +32,9 @@ export function httpError(
 ): ProviderError {
   const api = [detail.apiId, detail.apiMessage].filter(Boolean).join(': ');
   const hint = HINTS[status] ?? (status >= 500 ? 'DigitalOcean server error' : 'request failed');
+  // DigitalOcean's own words first: they say what is wrong; the hint only guesses.
   return new ProviderError(
-    `DigitalOcean ${operation} failed with ${status} (${hint})${api ? `: ${api}` : ''}`,
+    `DigitalOcean ${operation} failed with ${status}${api ? `: ${api}` : ''} (${hint})`,
     {
       status,
       retryable: isRetryableStatus(status),

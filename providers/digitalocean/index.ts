@@ -8,13 +8,14 @@
  *   `hourlyPrice(size)`. It throws at once if the token variable is unset; @digitalocean/dots
  *   is imported in the background from here on, never when this module is merely imported.
  * - `runDigitalOceanDoctor(options, env?, clock?)` — setup checks as `{name, ok, detail}` lines.
+ * - `checkDigitalOceanSnapshots(options, env?, clock?)` — the snapshot checks alone, one per server type (`start` runs them).
  *
  * `options.windows` shares the API budget between processes (the scaler keeps it in Redis).
  * `env` defaults to process.env: the token comes from `env[options.tokenEnv]` and the API URL
  * from `options.apiUrl`, else `env.DIGITALOCEAN_API_URL`. `clock` exists for tests.
  * Docs: docs/providers/digitalocean.md.
  */
-import type { Provider, RequestWindows } from '../provider.ts';
+import type { Provider, ProviderLog, RequestWindows } from '../provider.ts';
 import { Catalog } from './catalog.ts';
 import { connectFromConfig } from './client.ts';
 import { type Clock, realClock } from './clock.ts';
@@ -24,13 +25,15 @@ import { DropletProvider } from './droplet-provider.ts';
 export type { DigitalOceanProviderConfig, DigitalOceanProviderConfigInput } from './config.ts';
 export { digitaloceanProviderSchema } from './config.ts';
 export type { DoctorCheck, DoctorOptions } from './doctor.ts';
-export { runDigitalOceanDoctor } from './doctor.ts';
+export { checkDigitalOceanSnapshots, runDigitalOceanDoctor } from './doctor.ts';
 
 export interface DigitalOceanProviderOptions extends DigitalOceanProviderConfig {
   /** The scaler cluster: its ownership tag is the only one this provider lists, reads or destroys. */
   cluster: string;
   /** Where API requests are counted; the scaler passes Redis-backed windows. This process only when absent. */
   windows?: RequestWindows;
+  /** Where retried creates and destroys are logged (at warn); the scaler passes its logger. */
+  log?: ProviderLog;
 }
 
 export interface DigitalOceanProvider extends Provider {
@@ -52,5 +55,6 @@ export function createDigitalOceanProvider(
     api,
     catalog: new Catalog(api, clock, options.imageCheckMs),
     clock,
+    ...(options.log === undefined ? {} : { log: options.log }),
   });
 }

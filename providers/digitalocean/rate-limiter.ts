@@ -3,13 +3,20 @@ import { randomUUID } from 'node:crypto';
 import { BudgetBusyError, type RequestLimits, type RequestWindows } from '../provider.ts';
 import type { Clock } from './clock.ts';
 import { parseRetryAfterMs } from './errors.ts';
+import { MemoryRequestWindows } from './memory-windows.ts';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
-/** Background requests start only while the windows are less than this share full. */
-const BACKGROUND_SHARE = 0.5;
 
-const backgroundWork = new AsyncLocalStorage<true>();
+/**
+ * What a request is for, and so how much of the budget it may fill. Destroys stop the bill and
+ * may fill it all; creates leave them a fifth; bookkeeping (the reconciler's lists and reads)
+ * takes at most half, and never waits.
+ */
+type RequestKind = 'bookkeeping' | 'create' | 'teardown';
+const SHARE: Record<RequestKind, number> = { bookkeeping: 0.5, create: 0.8, teardown: 1 };
+
+const requestKind = new AsyncLocalStorage<RequestKind>();
 
 /**
  * Runs `work` with its requests marked as background (reconciling lists and reads): they never
@@ -18,7 +25,12 @@ const backgroundWork = new AsyncLocalStorage<true>();
  * so a tick is never held up by bookkeeping.
  */
 export function inBackground<T>(work: () => Promise<T>): Promise<T> {
-  return backgroundWork.run(true, work);
+  return requestKind.run('bookkeeping', work);
+}
+
+/** Runs `work` (a destroy) with first claim on the budget: under a tight limit servers still go away. */
+export function asTeardown<T>(work: () => Promise<T>): Promise<T> {
+  return requestKind.run('teardown', work);
 }
 
 export interface RateLimiterOptions {
@@ -33,43 +45,60 @@ export interface RateLimiterOptions {
 
 /**
  * Client-side API budget shared by every call of one provider. It counts requests in sliding
- * windows (shared through Redis when the scaler provides them) and also obeys what DigitalOcean
- * says: a Retry-After pauses every caller, and a spent `ratelimit-remaining` (the token may be
- * shared with other tools) waits for `ratelimit-reset`.
+ * windows (shared through Redis when the scaler provides them) and obeys what DigitalOcean says:
+ * - a 429 with `ratelimit-remaining: 0` (DigitalOcean's rate-limit answer) halves the
+ *   per-minute budget, which then grows back slowly (see RequestWindows);
+ * - a Retry-After pauses every caller, and afterwards, as long as the budget is cut, callers
+ *   start one at a time, spaced by a jittered share of the minute, never all at once;
+ * - a spent `ratelimit-remaining` (the token may be shared) waits for `ratelimit-reset`.
  */
 export class RateLimiter {
   private readonly windows: RequestWindows;
-  private readonly limits: RequestLimits;
-  private readonly backgroundLimits: RequestLimits;
   /** Request ids are unique across processes sharing the windows. */
   private readonly instance = randomUUID();
   private requests = 0;
+  /** The per-minute budget in force, as the windows last said. */
+  private budgetPerMinute: number;
   private pausedUntilMs = 0;
+  /** After a pause, starts stay spaced until this time even if the budget was not cut. */
+  private spacedUntilMs = 0;
+  private nextStartAtMs = 0;
+  /** Callers waiting for a spaced start, in turn, and how many. */
+  private queue: Promise<void> = Promise.resolve();
+  private queued = 0;
   private serverRemaining = Number.POSITIVE_INFINITY;
   private serverResetAtMs = 0;
 
   constructor(private readonly options: RateLimiterOptions) {
     this.windows = options.windows ?? new MemoryRequestWindows(options.clock);
-    this.limits = { perMinute: options.requestsPerMinute, perHour: options.requestsPerHour };
-    const share = (limit: number) => Math.max(1, Math.floor(limit * BACKGROUND_SHARE));
-    this.backgroundLimits = { perMinute: share(this.limits.perMinute), perHour: share(this.limits.perHour) };
+    this.budgetPerMinute = options.requestsPerMinute;
   }
 
   /** Waits until one more request fits every budget, then counts it; returns its id for end(). */
   async acquire(): Promise<string> {
     const requestId = `${this.instance}:${this.requests++}`;
-    const background = backgroundWork.getStore() === true;
-    const limits = background ? this.backgroundLimits : this.limits;
+    const kind = requestKind.getStore() ?? 'create';
+    const { clock } = this.options;
     for (;;) {
-      const waitMs =
-        this.localWaitMs(this.options.clock.now()) || (await this.windows.tryStart(requestId, limits));
-      if (waitMs <= 0) break;
-      if (background) {
-        throw new BudgetBusyError(
-          `DigitalOcean API budget kept for creates and destroys: bookkeeping waits ${Math.ceil(waitMs / 1000)}s or more`,
-        );
+      const pausedMs = this.localWaitMs(clock.now());
+      if (pausedMs > 0) {
+        this.refuseBookkeeping(kind, pausedMs);
+        await clock.sleep(pausedMs);
+        continue;
       }
-      await this.options.clock.sleep(waitMs);
+      if (this.spaced() && kind === 'bookkeeping') {
+        this.takeFreeSlot();
+      } else if (this.spaced()) {
+        await this.nextSlot();
+        // A pause that came meanwhile sends this caller to the back, behind the pause.
+        if (this.localWaitMs(clock.now()) > 0) continue;
+      }
+      const start = await this.windows.tryStart(requestId, this.limits(kind));
+      this.budgetPerMinute = start.perMinute;
+      if (start.waitMs <= 0) break;
+      this.refuseBookkeeping(kind, start.waitMs);
+      // Everyone blocked on a full window wakes at the same moment: spacing sorts them out next.
+      await clock.sleep(start.waitMs);
     }
     this.serverRemaining -= 1;
     return requestId;
@@ -80,19 +109,74 @@ export class RateLimiter {
     return this.windows.end(requestId);
   }
 
-  /** Learns from the headers of any answer, successful or not. */
-  observe(status: number, headers: Headers): void {
+  /** Learns from the headers of any answer, successful or not; call it before end(). */
+  async observe(requestId: string, status: number, headers: Headers): Promise<void> {
     const now = this.options.clock.now();
+    const retryAfterMs = parseRetryAfterMs(headers.get('retry-after') ?? undefined, now);
     const remaining = Number(headers.get('ratelimit-remaining') ?? Number.NaN);
     const resetSeconds = Number(headers.get('ratelimit-reset') ?? Number.NaN);
-    if (Number.isFinite(remaining) && Number.isFinite(resetSeconds)) {
+    // A burst 429 says remaining 0 with the *hourly* reset, up to an hour away: its Retry-After
+    // is the wait that counts, not the reset.
+    const burst = status === 429 && retryAfterMs !== undefined;
+    if (Number.isFinite(remaining) && Number.isFinite(resetSeconds) && !burst) {
       this.serverRemaining = remaining;
       this.serverResetAtMs = Math.min(resetSeconds * 1000, now + HOUR_MS);
     }
-    const retryAfterMs = parseRetryAfterMs(headers.get('retry-after') ?? undefined, now);
     if (retryAfterMs !== undefined && (status === 429 || status >= 500)) {
       this.pausedUntilMs = Math.max(this.pausedUntilMs, now + retryAfterMs);
+      this.nextStartAtMs = Math.max(this.nextStartAtMs, this.pausedUntilMs);
+      this.spacedUntilMs = this.pausedUntilMs + MINUTE_MS;
     }
+    // DigitalOcean's own rate-limit answer says nothing remains. Any other 429 (a proxy, an
+    // endpoint with its own limit) pauses callers but says nothing about our rate.
+    if (status === 429 && remaining === 0) await this.windows.throttled(requestId, this.limits('teardown'));
+  }
+
+  private limits(kind: RequestKind): RequestLimits {
+    const { requestsPerMinute: perMinute, requestsPerHour: perHour } = this.options;
+    return { perMinute, perHour, share: SHARE[kind] };
+  }
+
+  private refuseBookkeeping(kind: RequestKind, waitMs: number): void {
+    if (kind !== 'bookkeeping') return;
+    throw new BudgetBusyError(
+      `DigitalOcean API budget kept for creates and destroys: bookkeeping waits ${Math.ceil(waitMs / 1000)}s or more`,
+    );
+  }
+
+  /**
+   * While the budget is cut (or just after a pause), requests start one at a time, each a
+   * jittered 1/budget of a minute after the one before: waiters released together leave one by
+   * one, and an API whose window is still nearly full is not met with a burst.
+   */
+  private spaced(): boolean {
+    const now = this.options.clock.now();
+    return this.budgetPerMinute < this.options.requestsPerMinute || now < this.spacedUntilMs;
+  }
+
+  /** Waits for this caller's turn; the gap after it is set when it goes, from the budget then. */
+  private nextSlot(): Promise<void> {
+    const { clock } = this.options;
+    this.queued++;
+    const turn = this.queue.then(async () => {
+      const waitMs = this.nextStartAtMs - clock.now();
+      if (waitMs > 0) await clock.sleep(waitMs);
+      this.queued--;
+      this.nextStartAtMs = clock.now() + this.gapMs();
+    });
+    this.queue = turn.catch(() => {});
+    return turn;
+  }
+
+  /** Bookkeeping never waits: it goes only when no one is queued and the next slot is free. */
+  private takeFreeSlot(): void {
+    const waitMs = this.nextStartAtMs - this.options.clock.now();
+    if (this.queued > 0 || waitMs > 0) this.refuseBookkeeping('bookkeeping', Math.max(waitMs, this.gapMs()));
+    this.nextStartAtMs = this.options.clock.now() + this.gapMs();
+  }
+
+  private gapMs(): number {
+    return (MINUTE_MS / Math.max(1, this.budgetPerMinute)) * (0.5 + this.options.clock.random());
   }
 
   /** What DigitalOcean itself asked for: a pause, or a spent ratelimit window. */
@@ -107,35 +191,4 @@ export class RateLimiter {
     this.serverRemaining = Number.POSITIVE_INFINITY;
     return 0;
   }
-}
-
-/** Requests counted in this process only: for tests and one-off commands like `doctor`. */
-export class MemoryRequestWindows implements RequestWindows {
-  private readonly countedAtMs = new Map<string, number>();
-
-  constructor(private readonly clock: Clock) {}
-
-  async tryStart(requestId: string, limits: RequestLimits): Promise<number> {
-    const now = this.clock.now();
-    for (const [id, at] of this.countedAtMs) if (at <= now - HOUR_MS) this.countedAtMs.delete(id);
-    const times = [...this.countedAtMs.values()].sort((a, b) => a - b);
-    const waitMs = Math.max(
-      windowWaitMs(times, now, MINUTE_MS, limits.perMinute),
-      windowWaitMs(times, now, HOUR_MS, limits.perHour),
-    );
-    if (waitMs <= 0) this.countedAtMs.set(requestId, now);
-    return waitMs;
-  }
-
-  async end(requestId: string): Promise<void> {
-    if (this.countedAtMs.has(requestId)) this.countedAtMs.set(requestId, this.clock.now());
-  }
-}
-
-/** How long until the oldest request inside the window leaves it, if the window is full. */
-function windowWaitMs(sortedTimes: number[], now: number, windowMs: number, limit: number): number {
-  const inWindow = sortedTimes.filter((t) => t > now - windowMs);
-  if (inWindow.length < limit) return 0;
-  const oldestBlocking = inWindow[inWindow.length - limit] ?? now;
-  return oldestBlocking + windowMs - now + 1;
 }

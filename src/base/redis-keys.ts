@@ -65,6 +65,8 @@ export function scalerKeys({ prefix, cluster }: KeySpace) {
     learnedBursts: `${base}:learned-bursts`,
     /** Sorted set of the provider API requests started in the last hour, scored by start time. */
     apiRequests: (provider: string) => `${base}:api-requests:${provider}`,
+    /** Hash of the provider's per-minute budget cut after a 429 (`to`, `atMs`); it grows back by itself. */
+    apiBudget: (provider: string) => `${base}:api-budget:${provider}`,
   };
 }
 

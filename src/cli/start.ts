@@ -1,4 +1,8 @@
+import type { Logger } from 'pino';
+import { ProviderError } from '../../providers/provider.ts';
+import { messageOf } from '../base/errors.ts';
 import { createLogger, type LogFormat, logFormats } from '../base/log.ts';
+import type { AutoscalerConfig } from '../config/schema.ts';
 import { Autoscaler } from '../index.ts';
 import { connectRedis, loadConfigFlag } from './context.ts';
 import { type CliIo, exitCode, UsageError } from './io.ts';
@@ -12,6 +16,7 @@ export async function startCommand(
   const config = await loadConfigFlag(flags.config, io);
   await (await connectRedis(config.redis.url)).quit();
   const logger = createLogger({ level: config.log.level, format: format ?? config.log.format });
+  await checkSnapshot(config, io, logger);
   const scaler = new Autoscaler(config, { logger });
   await scaler.start();
   logger.info(
@@ -40,4 +45,21 @@ function logFormatFlag(value: string | undefined): LogFormat | undefined {
   if (format === undefined)
     throw new UsageError(`--log-format: use ${logFormats.join(', ')} (got "${value}")`);
   return format;
+}
+
+/**
+ * A snapshot that cannot boot anything (missing, listed without an id, not in the region) makes
+ * every create fail: refused before the scaler runs, as a config error. DigitalOcean not
+ * answering is not one; creates resolve the snapshot again when they need it.
+ */
+async function checkSnapshot(config: AutoscalerConfig, io: CliIo, logger: Logger): Promise<void> {
+  if (config.provider.type !== 'digitalocean') return;
+  const { checkDigitalOceanSnapshots } = await import('../../providers/digitalocean/index.ts');
+  try {
+    await checkDigitalOceanSnapshots(config.provider, io.env);
+  } catch (error) {
+    const message = messageOf(error);
+    if (!(error instanceof ProviderError && error.retryable)) throw new UsageError(message);
+    logger.warn({ event: 'provider.check_skipped', error: message }, 'snapshot not checked at start');
+  }
 }

@@ -282,7 +282,7 @@ export interface AutoscalerConfigFile {
      */
     regionCoolOffMs?: number;
     /**
-     * Client-side cap on API requests per minute (DigitalOcean allows 250).
+     * Client-side cap on API requests per minute (DigitalOcean allows 250); a 429 halves it for a while, then it grows back.
      * Range: ≥ 1, ≤ 250, whole numbers.
      * @default 200
      */

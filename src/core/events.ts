@@ -38,7 +38,15 @@ export type ScalingEvent =
   | { event: 'sample.failed'; error: string }
   | { event: 'tick.failed'; error: string }
   | { event: 'tick.completed'; durationMs: number; sampleMs: number | null }
-  | { event: 'provider.error'; operation: string; error: string; retryable: boolean }
+  | {
+      event: 'provider.error';
+      operation: string;
+      error: string;
+      retryable: boolean;
+      /** The provisioning job's try that failed (1 for the first) and how many it gets. */
+      attempt?: number;
+      maxAttempts?: number;
+    }
   | { event: 'circuit.open'; pool: string; failures: number; untilMs: number }
   | { event: 'leader.acquired'; instance: string; fence: string }
   | { event: 'leader.lost'; instance: string; reason: string }

@@ -125,8 +125,27 @@ export class Provisioner {
   }
 
   private async run(job: Job<ProvisioningJob>): Promise<void> {
-    if (job.data.type === 'create') await this.create(job.data.pool, job.data.serverIds, job.id ?? '');
-    else await this.destroy(job.data.serverId);
+    try {
+      if (job.data.type === 'create') await this.create(job.data.pool, job.data.serverIds, job.id ?? '');
+      else await this.destroy(job.data.serverId);
+    } catch (error) {
+      // Every failed try is a warning with its count: a create or destroy retried in silence
+      // hides a provider problem until the last try gives up. (Redis failures show in the tick.)
+      const fromProvider = error instanceof ProviderError || error instanceof UnrecoverableError;
+      if (fromProvider) this.emitProviderError(job, error);
+      throw error;
+    }
+  }
+
+  private emitProviderError(job: Job<ProvisioningJob>, error: ProviderError | UnrecoverableError): void {
+    this.o.emit({
+      event: 'provider.error',
+      operation: job.data.type,
+      error: messageOf(error),
+      retryable: error instanceof ProviderError && error.retryable,
+      attempt: job.attemptsMade + 1,
+      maxAttempts: job.opts.attempts ?? 1,
+    });
   }
 
   private async create(pool: string, serverIds: string[], jobId: string): Promise<void> {
@@ -154,12 +173,6 @@ export class Provisioner {
       await this.markCreated(pool, created, now);
     } catch (error) {
       if (error instanceof ProviderError) await this.markCreated(pool, error.created, now);
-      this.o.emit({
-        event: 'provider.error',
-        operation: 'create',
-        error: messageOf(error),
-        retryable: isRetryable(error),
-      });
       // Retrying a request the provider rejected for good (bad size, quota) only burns API budget.
       throw isRetryable(error) ? error : new UnrecoverableError(messageOf(error));
     }

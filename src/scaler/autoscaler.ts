@@ -327,6 +327,7 @@ export class Autoscaler {
       instance: this.instance,
       emit: (e) => this.emit(e),
       now: this.now,
+      log: this.options.logger,
     });
     // A dropped connection may hide an outage in which the servers could not beat: the watch
     // starts again once Redis answers (even if the lease survived it).

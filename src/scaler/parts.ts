@@ -1,5 +1,11 @@
 import { Redis } from 'ioredis';
-import { ownerTagOf, type Provider, poolTagOf, type ServerSpec } from '../../providers/provider.ts';
+import {
+  ownerTagOf,
+  type Provider,
+  type ProviderLog,
+  poolTagOf,
+  type ServerSpec,
+} from '../../providers/provider.ts';
 import type { AutoscalerConfig } from '../config/schema.ts';
 import type { ScalingEvent } from '../core/events.ts';
 import { FleetStore } from '../fleet/fleet-store.ts';
@@ -36,6 +42,8 @@ export interface PartsOptions {
   instance: string;
   emit: (event: ScalingEvent) => void;
   now: () => number;
+  /** The scaler's logger, handed to the provider for what it logs itself (retries). */
+  log?: ProviderLog | undefined;
 }
 
 /** Connects to Redis and builds the scaler's parts from its config. */
@@ -47,7 +55,7 @@ export async function connectParts(o: PartsOptions): Promise<ScalerParts> {
   const bullRedis = new Redis(url, { maxRetriesPerRequest: null });
   // Outages surface as failed ticks (and `sample.failed`); the clients reconnect by themselves.
   for (const client of [redis, bullRedis]) client.on('error', () => {});
-  const provider = o.provider ?? (await createProvider(config, redis));
+  const provider = o.provider ?? (await createProvider(config, redis, o.log));
   const store = new FleetStore(redis, { prefix: bullmqPrefix, cluster: config.cluster });
   const provisioner = new Provisioner({
     redis: bullRedis,

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Provider } from '../../providers/provider.ts';
+import type { Provider, ProviderLog } from '../../providers/provider.ts';
 import { scalerKeys } from '../base/redis-keys.ts';
 import type { AutoscalerConfig } from '../config/schema.ts';
 import { RedisRequestWindows } from './request-windows.ts';
@@ -8,7 +8,11 @@ import { RedisRequestWindows } from './request-windows.ts';
  * The one place that names concrete providers; each is imported only when configured. `redis`
  * holds the cluster's shared API budget, so every scaler process spends from one.
  */
-export async function createProvider(config: AutoscalerConfig, redis: Redis): Promise<Provider> {
+export async function createProvider(
+  config: AutoscalerConfig,
+  redis: Redis,
+  log?: ProviderLog,
+): Promise<Provider> {
   const settings = config.provider;
   switch (settings.type) {
     case 'local-process': {
@@ -18,8 +22,17 @@ export async function createProvider(config: AutoscalerConfig, redis: Redis): Pr
     case 'digitalocean': {
       const { createDigitalOceanProvider } = await import('../../providers/digitalocean/index.ts');
       const keys = scalerKeys({ prefix: config.redis.bullmqPrefix, cluster: config.cluster });
-      const windows = new RedisRequestWindows(redis, keys.apiRequests('digitalocean'));
-      return createDigitalOceanProvider({ ...settings, cluster: config.cluster, windows });
+      const windows = new RedisRequestWindows(
+        redis,
+        keys.apiRequests('digitalocean'),
+        keys.apiBudget('digitalocean'),
+      );
+      return createDigitalOceanProvider({
+        ...settings,
+        cluster: config.cluster,
+        windows,
+        ...(log === undefined ? {} : { log }),
+      });
     }
     case 'aws-ec2': {
       // EC2 throttles per account and region with its own token buckets, which the SDK's

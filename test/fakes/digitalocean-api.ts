@@ -12,6 +12,8 @@ import {
   sizeJson,
   snapshotJson,
 } from './digitalocean-models.ts';
+import { FakeRateLimits } from './digitalocean-rate-limit.ts';
+import { parse, readBody } from './request-body.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -30,6 +32,8 @@ export interface Fault {
   afterWork?: boolean;
   /** Answer this late (after the work, if afterWork): lets a client time out. */
   delayMs?: number;
+  /** DigitalOcean's error message in the JSON body; "scripted <status>" when absent. */
+  message?: string;
   /** Send an HTML body, as a proxy in front of the API would. */
   html?: boolean;
   times?: number;
@@ -44,6 +48,8 @@ export interface FakeDigitalOceanOptions {
   snapshots?: FakeSnapshot[];
   /** Droplets with these names stay `new` for ever. */
   neverActive?: (name: string) => boolean;
+  /** DigitalOcean's burst limit (250 there); unlimited when absent. See FakeRateLimits. */
+  requestsPerMinute?: number;
 }
 
 interface Answer {
@@ -63,13 +69,19 @@ const notFound: Answer = {
 export class FakeDigitalOcean {
   readonly requests: RecordedRequest[] = [];
   readonly droplets = new Map<number, FakeDroplet>();
+  /** Droplets destroyed, with when: server time is measured from these and the live ones. */
+  readonly destroyed: { droplet: FakeDroplet; atMs: number }[] = [];
+  /** Requests answered 429 by the per-minute limit (scripted faults are not counted here). */
+  readonly rateLimited: RecordedRequest[] = [];
   private readonly faults: Fault[] = [];
+  private readonly limits: FakeRateLimits;
   private readonly server: Server;
   private nextId = 500_000;
   url = '';
 
   constructor(private readonly options: FakeDigitalOceanOptions = {}) {
     this.server = createServer((req, res) => void this.handle(req, res));
+    this.limits = new FakeRateLimits(options.requestsPerMinute);
   }
 
   get token(): string {
@@ -121,6 +133,12 @@ export class FakeDigitalOcean {
         body: { id: 'Unauthorized', message: 'Unable to authenticate you' },
       });
     }
+    const limited = this.limits.take(Date.now());
+    if (limited) {
+      this.rateLimited.push(request);
+      const body = { id: 'too_many_requests', message: 'API Rate limit exceeded.' };
+      return this.send(res, { status: 429, body }, limited);
+    }
     if (fault && !fault.afterWork) return this.fail(res, fault);
     const answer = this.route(request);
     if (fault) return this.fail(res, fault);
@@ -146,18 +164,14 @@ export class FakeDigitalOcean {
       res.end('<html><body>Bad gateway</body></html>');
       return;
     }
-    const id = status === 429 ? 'too_many_requests' : 'server_error';
-    this.send(res, { status, body: { id, message: `scripted ${status}` } }, headers);
+    const ids: Record<number, string> = { 422: 'unprocessable_entity', 429: 'too_many_requests' };
+    const body = { id: ids[status] ?? 'server_error', message: fault.message ?? `scripted ${status}` };
+    this.send(res, { status, body }, headers);
   }
 
   private send(res: ServerResponse, answer: Answer, extra: Record<string, string> = {}): void {
     if (res.destroyed) return;
-    const headers = {
-      'ratelimit-limit': '5000',
-      'ratelimit-remaining': String(Math.max(0, 5000 - this.requests.length)),
-      'ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 60),
-      ...extra,
-    };
+    const headers = { ...this.limits.hourly(Date.now()), ...extra };
     if (answer.body === undefined) {
       res.writeHead(answer.status, headers).end();
       return;
@@ -237,7 +251,11 @@ export class FakeDigitalOcean {
   }
 
   private deleteDroplet(id: number): Answer {
-    return this.droplets.delete(id) ? { status: 204 } : notFound;
+    const droplet = this.droplets.get(id);
+    if (!droplet) return notFound;
+    this.droplets.delete(id);
+    this.destroyed.push({ droplet, atMs: Date.now() });
+    return { status: 204 };
   }
 
   private createDroplets(body: unknown): Answer {
@@ -286,18 +304,4 @@ export class FakeDigitalOcean {
 
 function matches(pattern: string | RegExp, path: string): boolean {
   return typeof pattern === 'string' ? pattern === path : pattern.test(path);
-}
-
-function parse(raw: string): unknown {
-  try {
-    return raw === '' ? undefined : JSON.parse(raw);
-  } catch {
-    return raw;
-  }
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  let raw = '';
-  for await (const chunk of req) raw += chunk;
-  return raw;
 }

@@ -15,6 +15,11 @@ export interface FakeSnapshot {
   name: string;
   regions: string[];
   createdAt: string;
+  /**
+   * How the id goes on the wire: a string as DigitalOcean's document says (the default), a number
+   * as some stand-ins and proxies send it, or left out.
+   */
+  idOnWire?: 'string' | 'number' | 'omitted';
 }
 
 export interface FakeDroplet {
@@ -57,8 +62,9 @@ export function sizeJson(size: FakeSize) {
 }
 
 export function snapshotJson(snapshot: FakeSnapshot) {
+  const ids = { string: { id: String(snapshot.id) }, number: { id: snapshot.id }, omitted: {} };
   return {
-    id: String(snapshot.id),
+    ...ids[snapshot.idOnWire ?? 'string'],
     name: snapshot.name,
     created_at: snapshot.createdAt,
     regions: snapshot.regions,

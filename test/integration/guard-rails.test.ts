@@ -54,6 +54,10 @@ describe('guard rails on money', () => {
     // Never more than the cap waiting on the provider at once.
     expect(requested - failed).toBeLessThanOrEqual(4);
     expect(log.events('circuit.open')[0]).toMatchObject({ pool: 'main', failures: 2 });
+    // Every failed try is a warning with its count, not only the last.
+    const creates = log.events('provider.error').filter((l) => l.operation === 'create');
+    expect(new Set(creates.map((l) => l.attempt))).toEqual(new Set([1, 2, 3, 4]));
+    expect(new Set(creates.map((l) => `${l.level} of ${l.maxAttempts}`))).toEqual(new Set(['40 of 4']));
   });
 
   it('servers that never boot open the circuit; a destroy that keeps failing is tried again until it succeeds', async () => {
@@ -82,6 +86,10 @@ describe('guard rails on money', () => {
       log.events('server.deleted').some((l) => l.serverId === hung),
     );
     expect(provider.servers.has(`${cluster.prefix}-${hung}`)).toBe(false);
+    const destroys = log.events('provider.error').filter((l) => l.operation === 'destroy');
+    expect(destroys.slice(0, 10).map((l) => [l.level, l.attempt, l.maxAttempts])).toEqual(
+      Array.from({ length: 10 }, (_, i) => [40, i + 1, 10]),
+    );
     // Servers that never boot count as failed creates: the pool backs off instead of buying more.
     expect(log.events('circuit.open').length).toBeGreaterThan(0);
     expect(log.events('server.requested').length).toBeLessThanOrEqual(provider.calls.destroy);

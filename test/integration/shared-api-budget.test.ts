@@ -39,20 +39,24 @@ afterAll(async () => {
 });
 
 const windowsKey = (cluster: string) => scalerKeys({ prefix, cluster }).apiRequests('digitalocean');
+const budgetKey = (cluster: string) => scalerKeys({ prefix, cluster }).apiBudget('digitalocean');
+const windowsOf = (cluster: string, client: Redis = redis) =>
+  new RedisRequestWindows(client, windowsKey(cluster), budgetKey(cluster));
+const waitOf = async (start: Promise<{ waitMs: number }>) => (await start).waitMs;
 
 describe('request windows in Redis', () => {
   it('share one per-minute budget between processes and count nothing they refuse', async () => {
     const key = windowsKey('minute');
-    const first = new RedisRequestWindows(redis, key);
-    const second = new RedisRequestWindows(redis, key);
+    const first = windowsOf('minute');
+    const second = windowsOf('minute');
     const limits = { perMinute: 3, perHour: 100 };
     const started = [
-      await first.tryStart('a', limits),
-      await first.tryStart('b', limits),
-      await second.tryStart('c', limits),
+      await waitOf(first.tryStart('a', limits)),
+      await waitOf(first.tryStart('b', limits)),
+      await waitOf(second.tryStart('c', limits)),
     ];
     expect(started).toEqual([0, 0, 0]);
-    const waitMs = await second.tryStart('d', limits);
+    const waitMs = await waitOf(second.tryStart('d', limits));
     expect(waitMs).toBeGreaterThan(0);
     expect(waitMs).toBeLessThanOrEqual(60_001);
     expect(await redis.zrange(key, '0', '-1')).toEqual(['a', 'b', 'c']);
@@ -61,30 +65,54 @@ describe('request windows in Redis', () => {
 
   it('hold the per-hour budget after the minute has room again', async () => {
     const key = windowsKey('hour');
-    const windows = new RedisRequestWindows(redis, key);
+    const windows = windowsOf('hour');
     const limits = { perMinute: 100, perHour: 2 };
     await windows.tryStart('a', limits);
     await windows.tryStart('b', limits);
     await moveBack(key, 30 * 60_000);
-    const waitMs = await windows.tryStart('c', limits);
+    const waitMs = await waitOf(windows.tryStart('c', limits));
     expect(waitMs).toBeGreaterThan(29 * 60_000);
     expect(waitMs).toBeLessThanOrEqual(30 * 60_000 + 1_000);
   });
 
   it('count a request at its end, the latest it can have reached the API', async () => {
     const key = windowsKey('end');
-    const windows = new RedisRequestWindows(redis, key);
+    const windows = windowsOf('end');
     const limits = { perMinute: 1, perHour: 100 };
     await windows.tryStart('slow', limits);
     // Started 59.5 s ago: by its start it would leave the window in half a second...
     await moveBack(key, 59_500);
-    expect(await windows.tryStart('probe', limits)).toBeLessThanOrEqual(501);
+    expect(await waitOf(windows.tryStart('probe', limits))).toBeLessThanOrEqual(501);
     // ...but it has only now been answered, so it may have reached the API just now.
     await windows.end('slow');
-    expect(await windows.tryStart('next', limits)).toBeGreaterThan(59_000);
+    expect(await waitOf(windows.tryStart('next', limits))).toBeGreaterThan(59_000);
     // Ending a request the windows never counted adds nothing.
     await windows.end('never-counted');
     expect(await redis.zrange(key, '0', '-1')).toEqual(['slow']);
+  });
+
+  it('share the budget cut by a 429 between processes, once per round of requests, and grow it back', async () => {
+    const first = windowsOf('aimd');
+    const second = windowsOf('aimd');
+    const limits = { perMinute: 200, perHour: 5_000 };
+    for (let i = 0; i < 60; i++) expect(await waitOf(first.tryStart(`r${i}`, limits))).toBe(0);
+    // The 429 comes back a round trip later: requests made in the cut's millisecond count after it.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await first.throttled('r59', limits);
+    // The API took 60 in the last minute: the whole cluster now spends 30 a minute, counted from
+    // the cut (the Retry-After pause paid for the 60 before it).
+    for (let i = 0; i < 30; i++) {
+      expect(await (i % 2 ? first : second).tryStart(`s${i}`, limits)).toEqual({ waitMs: 0, perMinute: 30 });
+    }
+    expect(await waitOf(second.tryStart('s30', limits))).toBeGreaterThan(50_000);
+    // r58 was sent before the cut: its 429 says nothing new.
+    await second.throttled('r58', limits);
+    expect((await second.tryStart('s31', limits)).perMinute).toBe(30);
+    // A minute later it has grown by a twentieth of 200.
+    const key = budgetKey('aimd');
+    await redis.hset(key, 'atMs', String(Number(await redis.hget(key, 'atMs')) - 60_000));
+    expect((await first.tryStart('s32', limits)).perMinute).toBe(40);
+    expect(await redis.pttl(key)).toBeGreaterThan(3_500_000);
   });
 
   it('refuse to start a request when Redis cannot count it', async () => {
@@ -94,13 +122,14 @@ describe('request windows in Redis', () => {
       retryStrategy: () => null,
     });
     away.on('error', () => {});
-    const windows = new RedisRequestWindows(away, windowsKey('away'));
+    const windows = windowsOf('away', away);
     const refused = await windows
       .tryStart('a', { perMinute: 5, perHour: 5 })
       .catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(ProviderError);
     expect(refused).toMatchObject({ retryable: true });
     await expect(windows.end('a')).resolves.toBeUndefined();
+    await expect(windows.throttled('a', { perMinute: 5, perHour: 5 })).resolves.toBeUndefined();
     away.disconnect();
   });
 });
@@ -154,7 +183,7 @@ describe('a restarted scaler', () => {
     };
     if (config.provider.type !== 'digitalocean') throw new Error('expected the digitalocean provider');
     const successor = createDigitalOceanProvider(
-      { ...config.provider, cluster, windows: new RedisRequestWindows(redis, windowsKey(cluster)) },
+      { ...config.provider, cluster, windows: windowsOf(cluster) },
       process.env,
       noSleeping,
     );

@@ -1,6 +1,10 @@
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DoctorCheck, runDigitalOceanDoctor } from '../../providers/digitalocean/index.ts';
+import { main } from '../../src/cli/main.ts';
 import { FakeDigitalOcean } from '../fakes/digitalocean-api.ts';
+import { redisUrl } from '../helpers/redis.ts';
 import { type DoConfig, doConfig, templateFile, virtualClock } from './digitalocean-harness.ts';
 
 let fake: FakeDigitalOcean;
@@ -69,6 +73,15 @@ describe('digitalocean doctor', () => {
     expect(checks.find((c) => c.name === 'user_data')?.ok).toBe(true);
   });
 
+  it('names the URL it tried and what to check when no API answers there', async () => {
+    const closed = await new FakeDigitalOcean().start();
+    await closed.close();
+    const failed = failing(await doctor({ apiUrl: closed.url }));
+    expect(failed['DigitalOcean token']).toBe(
+      `DigitalOcean GET ${closed.url}/v2/account: no answer (ECONNREFUSED): check provider.apiUrl (or DIGITALOCEAN_API_URL) and that this host can reach it`,
+    );
+  });
+
   it('names the variable when the token is missing', async () => {
     const failed = failing(await doctor({ tokenEnv: 'DO_TOKEN_FOR_JOBS' }, {}));
     expect(failed['DigitalOcean token']).toMatch(/set the environment variable DO_TOKEN_FOR_JOBS/);
@@ -87,5 +100,85 @@ describe('digitalocean doctor', () => {
       /over DigitalOcean's 65536-byte/,
     );
     await Promise.all([unknown.remove(), huge.remove()]);
+  });
+});
+
+describe('digitalocean doctor: snapshot ids as they come on the wire', () => {
+  const snapshots = (idOnWire: 'number' | 'omitted') => [
+    { id: 2001, name: 'worker-snapshot-v1', regions: ['nyc3'], createdAt: '2026-03-01T00:00:00Z', idOnWire },
+  ];
+
+  async function doctorOn(idOnWire: 'number' | 'omitted', snapshot: string | number) {
+    const stand = await new FakeDigitalOcean({ snapshots: snapshots(idOnWire) }).start();
+    try {
+      const config = doConfig(stand.url, template.path, { snapshot });
+      return await runDigitalOceanDoctor(
+        { ...config, cluster: 'doc', maxServers: 1 },
+        { DIGITALOCEAN_TOKEN: stand.token },
+        virtualClock(),
+      );
+    } finally {
+      await stand.close();
+    }
+  }
+
+  it('reads a numeric id as the id', async () => {
+    const checks = await doctorOn('number', 'worker-snapshot-v1');
+    expect(failing(checks)).toEqual({});
+    expect(checks.find((c) => c.name === 'DigitalOcean snapshot')?.detail).toMatch(/\(id 2001\)/);
+  });
+
+  it('refuses a snapshot listed without an id, naming it and what to do', async () => {
+    const failed = failing(await doctorOn('omitted', 'worker-snapshot-v1'));
+    expect(failed['DigitalOcean snapshot']).toMatch(
+      /"worker-snapshot-v1": DigitalOcean listed it without a usable id.*set provider\.snapshot to its numeric id/,
+    );
+  });
+
+  it('boots from the id asked for when the answer leaves it out', async () => {
+    const checks = await doctorOn('omitted', 2001);
+    expect(failing(checks)).toEqual({});
+    expect(checks.find((c) => c.name === 'DigitalOcean snapshot')?.detail).toMatch(/\(id 2001\)/);
+  });
+});
+
+describe('start refuses a snapshot that cannot boot droplets', () => {
+  it('exits 2 naming the snapshot when DigitalOcean lists it without an id, before any create', async () => {
+    const stand = await new FakeDigitalOcean({
+      snapshots: [
+        {
+          id: 2001,
+          name: 'worker-snapshot-v1',
+          regions: ['nyc3'],
+          createdAt: '2026-03-01T00:00:00Z',
+          idOnWire: 'omitted',
+        },
+      ],
+    }).start();
+    try {
+      const path = join(dirname(template.path), 'autoscaler.config.json');
+      writeFileSync(
+        path,
+        JSON.stringify({
+          cluster: 'snapcheck',
+          redis: { url: redisUrl() },
+          provider: { ...doConfig(stand.url, template.path), snapshot: 'worker-snapshot-v1' },
+          pools: [{ name: 'main', queues: ['jobs'] }],
+        }),
+      );
+      const err: string[] = [];
+      const io = {
+        out: () => {},
+        err: (line: string) => err.push(line),
+        env: { DIGITALOCEAN_TOKEN: stand.token },
+      };
+      expect(await main(['start', '--config', path], io)).toBe(2);
+      expect(err).toEqual([
+        expect.stringMatching(/^error: provider\.snapshot "worker-snapshot-v1": .*numeric id/),
+      ]);
+      expect(stand.requestsTo('POST', '/v2/droplets')).toEqual([]);
+    } finally {
+      await stand.close();
+    }
   });
 });

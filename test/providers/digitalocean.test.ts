@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createDigitalOceanProvider } from '../../providers/digitalocean/index.ts';
 import { ownerTagOf, ProviderError } from '../../providers/provider.ts';
 import { FakeDigitalOcean } from '../fakes/digitalocean-api.ts';
 import type { FakeDroplet } from '../fakes/digitalocean-models.ts';
+import { captureLog } from '../helpers/capture-log.ts';
 import { doConfig, makeProvider, specs, templateFile, virtualClock } from './digitalocean-harness.ts';
 
 /*
@@ -120,22 +122,23 @@ describe('digitalocean create', () => {
 
 describe('digitalocean budget', () => {
   it('waits at least Retry-After before each retry of a rate-limited call', async () => {
-    fake.inject({ method: 'GET', path: '/v2/droplets', status: 429, retryAfterSeconds: 2, times: 2 });
+    fake.inject({ method: 'GET', path: '/v2/droplets/424242', status: 429, retryAfterSeconds: 2, times: 2 });
     const clock = virtualClock();
-    const before = fake.requestsTo('GET', '/v2/droplets').length;
-    await provider('patient', {}, clock).list(ownerTagOf('patient'));
-    expect(fake.requestsTo('GET', '/v2/droplets').length - before).toBe(3);
-    expect(clock.sleeps).toEqual([2_000, 2_000]);
+    const before = fake.requestsTo('GET', '/v2/droplets/424242').length;
+    const start = clock.now();
+    await provider('patient', {}, clock).destroy('424242');
+    expect(fake.requestsTo('GET', '/v2/droplets/424242').length - before).toBe(3);
+    expect(clock.now() - start).toBeGreaterThanOrEqual(4_000);
   });
 
   it('a 429 storm on concurrent calls pauses them all and does not multiply requests', async () => {
-    fake.inject({ method: 'GET', path: '/v2/droplets', status: 429, retryAfterSeconds: 2, times: 5 });
+    fake.inject({ method: 'GET', path: '/v2/droplets/434343', status: 429, retryAfterSeconds: 2, times: 5 });
     const clock = virtualClock();
     const p = provider('storm', {}, clock);
-    const before = fake.requestsTo('GET', '/v2/droplets').length;
+    const before = fake.requestsTo('GET', '/v2/droplets/434343').length;
     const start = clock.now();
-    await Promise.all(Array.from({ length: 5 }, () => p.list(ownerTagOf('storm'))));
-    expect(fake.requestsTo('GET', '/v2/droplets').length - before).toBe(10);
+    await Promise.all(Array.from({ length: 5 }, () => p.destroy('434343')));
+    expect(fake.requestsTo('GET', '/v2/droplets/434343').length - before).toBe(10);
     expect(clock.now() - start).toBeGreaterThanOrEqual(2_000);
   });
 
@@ -173,6 +176,25 @@ describe('digitalocean ownership', () => {
     await expect(p.list('production')).rejects.toThrow(/refusing to list/);
   });
 
+  it('a droplet DigitalOcean showed with our tag in the last minute is destroyed without reading it again', async () => {
+    const clock = virtualClock();
+    const p = provider('proof', {}, clock);
+    const [fresh, stale] = await p.create(specs('proof', 2));
+    const reads = () =>
+      fake.requests.filter((r) => r.method === 'GET' && /^\/v2\/droplets\/\d+$/.test(r.path)).length;
+    const before = reads();
+    await p.destroy(fresh?.providerId ?? '');
+    expect(reads()).toBe(before);
+    // A minute later the create reply proves nothing: someone may have removed our tag by hand.
+    const droplet = fake.droplets.get(Number(stale?.providerId));
+    if (!droplet) throw new Error('no droplet');
+    droplet.tags = ['production'];
+    await clock.sleep(61_000);
+    await expect(p.destroy(stale?.providerId ?? '')).rejects.toThrow(/does not carry the ownership tag/);
+    expect(reads()).toBe(before + 1);
+    expect(fake.droplets.has(droplet.id)).toBe(true);
+  });
+
   it('destroying a droplet that is already gone succeeds', async () => {
     const p = provider('gone');
     const [created] = await p.create(specs('gone', 1));
@@ -204,6 +226,49 @@ describe('digitalocean errors', () => {
     const error = await p.get('1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ status: undefined, retryable: true });
+    // The URL tried and what to check, not just "TypeError: fetch failed".
+    expect((error as Error).message).toMatch(
+      /^DigitalOcean GET http:\/\/127\.0\.0\.1:\d+\/v2\/droplets\/1: no answer \(ECONNREFUSED\): check provider\.apiUrl/,
+    );
+  });
+
+  it('a refused create shows DigitalOcean’s own reason first, and no guess about droplet limits', async () => {
+    const reason = 'You specified an invalid image for Droplet creation.';
+    fake.inject({ method: 'POST', path: '/v2/droplets', status: 422, message: reason });
+    const error = await provider('refused')
+      .create(specs('refused', 1))
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 422, retryable: false });
+    const message = (error as Error).message;
+    expect(message).toMatch(
+      /^DigitalOcean create droplets failed with 422: unprocessable_entity: You specified an invalid image for Droplet creation\. \(for a create: run `bullmq-autoscaler doctor`/,
+    );
+    expect(message).not.toMatch(/often the account droplet limit/);
+  });
+
+  it('logs each retried create and destroy at warn, with its attempt count', async () => {
+    const { logger, events } = captureLog();
+    const config = doConfig(fake.url, template.path, { createMaxAttempts: 4 });
+    const p = createDigitalOceanProvider(
+      { ...config, cluster: 'noisy', log: logger },
+      { DIGITALOCEAN_TOKEN: fake.token },
+      virtualClock(),
+    );
+    fake.inject({ method: 'POST', path: '/v2/droplets', status: 500, times: 2 });
+    const [created] = await p.create(specs('noisy', 1));
+    fake.inject({ method: 'DELETE', path: /^\/v2\/droplets\/\d+$/, status: 503 });
+    await p.destroy(created?.providerId ?? '');
+    const retries = events('provider.retry');
+    expect(retries.map((l) => [l.level, l.operation, l.attempt, l.maxAttempts, l.status])).toEqual([
+      [40, 'create', 1, 4, 500],
+      [40, 'create', 2, 4, 500],
+      [40, 'destroy', 1, 3, 503],
+    ]);
+    expect(retries[0]).toMatchObject({ provider: 'digitalocean', names: ['noisy-web-web0'] });
+    expect(retries[2]).toMatchObject({ providerId: created?.providerId });
+    expect(retries[0]?.msg).toMatch(
+      /^create of 1 droplet\(s\) failed \(attempt 1 of 4\), retrying in \d+ ms/,
+    );
   });
 
   it('exposes hourly prices from the size list, fetched once', async () => {

@@ -160,6 +160,24 @@ const cases: [string, unknown, Record<string, string>, string][] = [
     'provider.apiUrl: must be a valid URL',
   ],
   [
+    'API URL ending in /v2',
+    config({ provider: { ...droplets, apiUrl: 'https://api.digitalocean.com/v2' } }),
+    {},
+    'provider.apiUrl: give the API base without /v2, e.g. https://api.digitalocean.com (the provider adds /v2/…)',
+  ],
+  [
+    'the token itself in tokenEnv',
+    config({ provider: { ...droplets, tokenEnv: `dop_v1_${'3f'.repeat(32)}` } }),
+    {},
+    'provider.tokenEnv: this looks like an API token, not a variable name: put the token in an environment variable (e.g. DIGITALOCEAN_TOKEN), name that variable here, and revoke the token if this file was shared',
+  ],
+  [
+    'a legacy hex token in tokenEnv',
+    config({ provider: { ...droplets, tokenEnv: 'ab12'.repeat(16) } }),
+    {},
+    'provider.tokenEnv: this looks like an API token, not a variable name: put the token in an environment variable (e.g. DIGITALOCEAN_TOKEN), name that variable here, and revoke the token if this file was shared',
+  ],
+  [
     'tag with a space',
     config({ provider: { ...droplets, tags: ['bad tag'] } }),
     {},

@@ -33,6 +33,14 @@ describe('digitalocean config', () => {
     expect(resolveSettings(config, { JOBS_DO_TOKEN: 't' }).apiUrl).toBe('https://api.digitalocean.com');
   });
 
+  it('refuses an API URL from the environment that ends in /v2, naming it without credentials', () => {
+    const config = digitaloceanProviderSchema.parse(minimal);
+    const env = { DIGITALOCEAN_TOKEN: 't', DIGITALOCEAN_API_URL: 'https://user:pw@proxy.example/v2/' };
+    expect(() => resolveSettings(config, env)).toThrow(
+      'DigitalOcean API URL https://proxy.example/v2/ (from DIGITALOCEAN_API_URL): give the API base without /v2',
+    );
+  });
+
   it('a missing token names the variable to set', () => {
     const config = digitaloceanProviderSchema.parse(minimal);
     expect(() => resolveSettings(config, {})).toThrow(/set the environment variable DIGITALOCEAN_TOKEN/);

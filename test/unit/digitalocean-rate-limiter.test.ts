@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../providers/digitalocean/clock.ts';
-import { inBackground, RateLimiter } from '../../providers/digitalocean/rate-limiter.ts';
+import { asTeardown, inBackground, RateLimiter } from '../../providers/digitalocean/rate-limiter.ts';
 import { BudgetBusyError } from '../../providers/provider.ts';
 
 function fakeClock(startMs = 1_000_000): Clock & { sleeps: number[] } {
@@ -33,7 +33,8 @@ describe('digitalocean rate limiter', () => {
   it('never starts more than requestsPerMinute in any minute, or requestsPerHour in any hour', async () => {
     const clock = fakeClock();
     const limiter = new RateLimiter({ requestsPerMinute: 4, requestsPerHour: 10, clock });
-    const times = await startTimes(limiter, clock, 25);
+    // Destroys may fill the whole budget; see below for the others' shares.
+    const times = await asTeardown(() => startTimes(limiter, clock, 25));
     expect(maxInWindow(times, 60_000)).toBe(4);
     expect(maxInWindow(times, 3_600_000)).toBe(10);
   });
@@ -41,8 +42,8 @@ describe('digitalocean rate limiter', () => {
   it('pauses every caller for a Retry-After', async () => {
     const clock = fakeClock();
     const limiter = new RateLimiter({ requestsPerMinute: 250, requestsPerHour: 5_000, clock });
-    await limiter.acquire();
-    limiter.observe(429, new Headers({ 'retry-after': '7' }));
+    const id = await limiter.acquire();
+    await limiter.observe(id, 503, new Headers({ 'retry-after': '7' }));
     const before = clock.now();
     await limiter.acquire();
     expect(clock.now() - before).toBe(7_000);
@@ -51,7 +52,7 @@ describe('digitalocean rate limiter', () => {
   it('waits for ratelimit-reset when DigitalOcean says nothing remains', async () => {
     const clock = fakeClock(1_000_000);
     const limiter = new RateLimiter({ requestsPerMinute: 250, requestsPerHour: 5_000, clock });
-    limiter.observe(200, new Headers({ 'ratelimit-remaining': '0', 'ratelimit-reset': '1030' }));
+    await limiter.observe('x', 200, new Headers({ 'ratelimit-remaining': '0', 'ratelimit-reset': '1030' }));
     await limiter.acquire();
     expect(clock.now()).toBe(1_030_000);
     await limiter.acquire();
@@ -61,21 +62,24 @@ describe('digitalocean rate limiter', () => {
   it('ignores a Retry-After on a successful answer', async () => {
     const clock = fakeClock();
     const limiter = new RateLimiter({ requestsPerMinute: 250, requestsPerHour: 5_000, clock });
-    limiter.observe(200, new Headers({ 'retry-after': '30' }));
+    await limiter.observe('x', 200, new Headers({ 'retry-after': '30' }));
     await limiter.acquire();
     expect(clock.sleeps).toEqual([]);
   });
 
-  it('lets background requests take only half the budget, leaving the rest to creates and destroys', async () => {
+  it('splits the budget by urgency: bookkeeping half, creates four fifths, destroys all of it', async () => {
     const clock = fakeClock();
-    const limiter = new RateLimiter({ requestsPerMinute: 4, requestsPerHour: 100, clock });
-    await inBackground(() => startTimes(limiter, clock, 2));
-    expect(clock.sleeps).toEqual([]);
-    await startTimes(limiter, clock, 2);
-    expect(clock.sleeps).toEqual([]);
-    // A third background request does not wait for room: it is declined at once.
+    const limiter = new RateLimiter({ requestsPerMinute: 10, requestsPerHour: 100, clock });
+    await inBackground(() => startTimes(limiter, clock, 5));
+    // A sixth background request does not wait for room: it is declined at once.
     await expect(inBackground(() => limiter.acquire())).rejects.toBeInstanceOf(BudgetBusyError);
+    await startTimes(limiter, clock, 3);
     expect(clock.sleeps).toEqual([]);
+    // Creates have used their eight; destroys still find the last two at once.
+    await asTeardown(() => startTimes(limiter, clock, 2));
+    expect(clock.sleeps).toEqual([]);
+    await startTimes(limiter, clock, 1);
+    expect(clock.sleeps).toHaveLength(1);
   });
 
   it('counts a request at its end: a long request holds its place in the window until answered', async () => {
