@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import {
   type CreatedServer,
@@ -15,10 +14,11 @@ import {
 } from '../provider.ts';
 import { type CreateGroup, planCreateGroups } from './batches.ts';
 import type { Catalog } from './catalog.ts';
-import type { CreateDropletsBody, DigitalOceanApi, Droplet } from './client.ts';
+import type { DigitalOceanApi, Droplet } from './client.ts';
 import type { Clock } from './clock.ts';
 import { type DigitalOceanProviderConfig, type DropletTypeSettings, dropletTypeSettings } from './config.ts';
 import { OwnershipProof } from './ownership-proof.ts';
+import { imageKey, RegionFallback } from './placement.ts';
 import { asTeardown, inBackground } from './rate-limiter.ts';
 import { logRetries, type RetryPolicy, withRetry } from './retry.ts';
 import { checkUserData, renderUserData } from './user-data.ts';
@@ -26,12 +26,6 @@ import { checkUserData, renderUserData } from './user-data.ts';
 /** DigitalOcean's `names` field takes at most ten droplets. */
 const MAX_BATCH = 10;
 const DROPLET_NAME = /^[a-zA-Z0-9]?[a-z0-9A-Z.-]*[a-z0-9A-Z]$/;
-/**
- * DigitalOcean's 422 answers when a region has no room for a size (or takes no new droplets):
- * "Region is not available", "Size is not available in this region", "size is unavailable".
- */
-const CAPACITY_REFUSAL =
-  /region is not available|size is (not available|unavailable)|not available in (this|the selected) region/i;
 /** Reads and deletes are idempotent, so a few tries are cheap; creates use the configured count. */
 const READ_RETRY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 30_000 };
 
@@ -57,8 +51,7 @@ export class DropletProvider implements Provider {
   private readonly ownerTag: string;
   private readonly createRetry: RetryPolicy;
   private readonly templates = new Map<string, Promise<string>>();
-  /** Region and size pairs that refused for lack of capacity, until when they are skipped. */
-  private readonly coolingUntilMs = new Map<string, number>();
+  private readonly regions: RegionFallback;
   private readonly lastImage = new Map<string, string>();
   private readonly proof: OwnershipProof;
 
@@ -66,6 +59,7 @@ export class DropletProvider implements Provider {
     this.ownerTag = ownerTagOf(deps.cluster);
     this.createRetry = { ...READ_RETRY, maxAttempts: deps.config.createMaxAttempts };
     this.proof = new OwnershipProof(deps.clock);
+    this.regions = new RegionFallback(deps.clock, deps.config.regionCoolOffMs);
   }
 
   async create(specs: ServerSpec[], options?: CreateOptions): Promise<CreatedServer[]> {
@@ -247,54 +241,26 @@ export class DropletProvider implements Provider {
         const placed =
           toCreate.length === 0
             ? { droplets: [] }
-            : await this.createInFirstRegionWithRoom(settings, {
-                names: toCreate.map((s) => s.name),
-                size: settings.size,
-                image: Number(snapshot.id),
-                sshKeys: settings.sshKeys.map(String),
-                monitoring: settings.monitoring,
-                tags: group.tags,
-                userData: group.userData,
-                ...(settings.vpcUuid === undefined ? {} : { vpcUuid: settings.vpcUuid }),
-              });
+            : await this.regions.create(
+                settings,
+                {
+                  names: toCreate.map((s) => s.name),
+                  size: settings.size,
+                  image: Number(snapshot.id),
+                  sshKeys: settings.sshKeys.map(String),
+                  monitoring: settings.monitoring,
+                  tags: group.tags,
+                  userData: group.userData,
+                  ...(settings.vpcUuid === undefined ? {} : { vpcUuid: settings.vpcUuid }),
+                },
+                (body) => this.deps.api.createDroplets(body),
+              );
         this.proof.saw(placed.droplets.filter((d) => this.isOurs(d)));
         const kept = group.specs.filter((s) => found.has(s.name) || toCreate.includes(s));
         const image = imageKey(settings, snapshot.id, await this.loadTemplate(group.type));
         return matchByName(kept, [...existing, ...placed.droplets]).map((c) => ({ ...c, image }));
       },
       onRetry,
-    );
-  }
-
-  /**
-   * Creates in the type's regions in order of preference. A region that refuses the size for lack
-   * of capacity is skipped for regionCoolOffMs and the next one is tried at once: nothing was
-   * created, so nothing can be bought twice, and the pool's create backoff is not involved.
-   */
-  private async createInFirstRegionWithRoom(
-    settings: DropletTypeSettings,
-    body: Omit<CreateDropletsBody, 'region'>,
-  ): Promise<{ droplets: Droplet[]; region: string }> {
-    const now = this.deps.clock.now();
-    const cooling = (region: string) => (this.coolingUntilMs.get(`${region}/${settings.size}`) ?? 0) > now;
-    const refused: string[] = [];
-    for (const region of settings.regions.filter((r) => !cooling(r))) {
-      try {
-        return { droplets: await this.deps.api.createDroplets({ ...body, region }), region };
-      } catch (error) {
-        if (!isCapacityRefusal(error)) throw error;
-        this.coolingUntilMs.set(`${region}/${settings.size}`, now + this.deps.config.regionCoolOffMs);
-        refused.push(region);
-      }
-    }
-    const until = Math.min(
-      ...settings.regions.map((r) => this.coolingUntilMs.get(`${r}/${settings.size}`) ?? now),
-    );
-    throw new ProviderError(
-      `no region has room for size ${settings.size} (server type ${settings.type}): ` +
-        `${refused.length > 0 ? `refused now in ${refused.join(', ')}; ` : ''}every region of the type is cooling off — ` +
-        "add a region to the type's regions or pick another size",
-      { status: 422, retryable: true, retryAfterMs: Math.max(1_000, until - now) },
     );
   }
 
@@ -314,20 +280,6 @@ export class DropletProvider implements Provider {
   private isOurs(droplet: Droplet): boolean {
     return droplet.tags.includes(this.ownerTag) && droplet.status !== 'archive';
   }
-}
-
-function isCapacityRefusal(error: unknown): boolean {
-  return error instanceof ProviderError && error.status === 422 && CAPACITY_REFUSAL.test(error.message);
-}
-
-/** What a droplet of the type created now runs: snapshot id, size and user_data template. */
-function imageKey(settings: DropletTypeSettings, snapshotId: string, template: string): string {
-  const script = createHash('sha256')
-    .update(template)
-    .update(JSON.stringify(settings.userDataVars))
-    .digest('hex')
-    .slice(0, 12);
-  return `snapshot ${snapshotId}, ${settings.size}, user_data ${script}`;
 }
 
 function dropletIdOf(providerId: string): number {
