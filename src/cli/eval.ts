@@ -16,7 +16,7 @@ export async function evalCommand(flags: { config?: string; json: boolean }, io:
     const nowMs = Date.now();
     const records = await store.list();
     const beats = await store.heartbeats(records.map((r) => r.id));
-    const samples = await new QueueSampler(redis, config.redis.bullmqPrefix).sample(
+    const { samples, failures } = await new QueueSampler(redis, config.redis.bullmqPrefix).sample(
       config.pools.flatMap((p) => p.queues),
       nowMs,
       sampleLookAheadMs(config, new Map()),
@@ -37,7 +37,7 @@ export async function evalCommand(flags: { config?: string; json: boolean }, io:
       wouldDrain: decision.drain,
       queues: samples.filter((s) => pool.queues.includes(s.queue)).map(({ recentRuntimesMs: _, ...s }) => s),
     }));
-    if (flags.json) io.out(JSON.stringify({ atMs: nowMs, pools }, null, 2));
+    if (flags.json) io.out(JSON.stringify({ atMs: nowMs, pools, failures }, null, 2));
     else
       for (const p of pools) {
         io.out(`pool ${p.pool}: ${p.current} → ${p.desired} server(s): ${p.reason}`);

@@ -98,7 +98,8 @@ export class StatusReader {
       this.health(),
       this.fleet.list(),
       this.pins.active(names, nowMs),
-      new QueueSampler(this.redis, prefix).sample(queues, nowMs),
+      // A queue that cannot be read is left out of the rows; the scaler's own events name it.
+      new QueueSampler(this.redis, prefix).sample(queues, nowMs).then((round) => round.samples),
       queueActivity(this.redis, prefix, queues, nowMs),
       this.fleet.history(undefined, feedLength),
       this.history.spentSince(names, startOfUtcDay(nowMs), nowMs),
