@@ -1,3 +1,4 @@
+import { redisConnectionOf } from '../config/redis-schema.ts';
 import { FleetStore } from '../fleet/fleet-store.ts';
 import { PinStore } from '../fleet/pin-store.ts';
 import { QueueSampler } from '../sampler/queue-sampler.ts';
@@ -9,7 +10,7 @@ import { type CliIo, exitCode } from './io.ts';
 /** The dry run: one sample and the decision per pool. Reads Redis, writes nothing. */
 export async function evalCommand(flags: { config?: string; json: boolean }, io: CliIo): Promise<number> {
   const config = await loadConfigFlag(flags.config, io);
-  const redis = await connectRedis(config.redis.url);
+  const redis = await connectRedis(redisConnectionOf(config.redis));
   try {
     const space = { prefix: config.redis.bullmqPrefix, cluster: config.cluster };
     const store = new FleetStore(redis, space);

@@ -1,4 +1,5 @@
 import { createLogger, type LogFormat, logFormats } from '../base/log.ts';
+import { redisConnectionOf } from '../config/redis-schema.ts';
 import { Autoscaler } from '../index.ts';
 import { connectRedis, loadConfigFlag } from './context.ts';
 import { type CliIo, exitCode, UsageError } from './io.ts';
@@ -10,7 +11,7 @@ export async function startCommand(
 ): Promise<number> {
   const format = logFormatFlag(flags.logFormat);
   const config = await loadConfigFlag(flags.config, io);
-  await (await connectRedis(config.redis.url)).quit();
+  await (await connectRedis(redisConnectionOf(config.redis))).quit();
   const logger = createLogger({ level: config.log.level, format: format ?? config.log.format });
   const scaler = new Autoscaler(config, { logger });
   await scaler.start();

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../base/redis-connection.ts';
 import type { ScalerKeys } from '../base/redis-keys.ts';
 
 /** Renews our lease, or takes a free one with a new fencing token; returns the value we hold or nil. */
@@ -27,7 +27,7 @@ export class LeaderLease {
   private held: string | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: ScalerKeys,
     private readonly instanceId: string,
     private readonly ttlMs: number,

@@ -1,5 +1,6 @@
-import { Redis } from 'ioredis';
 import { ownerTagOf, type Provider, poolTagOf, type ServerSpec } from '../../providers/provider.ts';
+import { createRedisClient, type RedisClient, type RedisConnection } from '../base/redis-connection.ts';
+import { redisConnectionOf } from '../config/redis-schema.ts';
 import type { AutoscalerConfig } from '../config/schema.ts';
 import type { ScalingEvent } from '../core/events.ts';
 import { FleetStore } from '../fleet/fleet-store.ts';
@@ -16,8 +17,8 @@ import { createProvider } from './provider-factory.ts';
 
 /** Everything a running scaler holds: its connections, its provider and what acts through them. */
 export interface ScalerParts {
-  redis: Redis;
-  bullRedis: Redis;
+  redis: RedisClient;
+  bullRedis: RedisClient;
   provider: Provider;
   store: FleetStore;
   provisioner: Provisioner;
@@ -41,10 +42,11 @@ export interface PartsOptions {
 /** Connects to Redis and builds the scaler's parts from its config. */
 export async function connectParts(o: PartsOptions): Promise<ScalerParts> {
   const { config } = o;
-  const { url, bullmqPrefix } = config.redis;
+  const { bullmqPrefix } = config.redis;
+  const connection = redisConnectionOf(config.redis);
   // Fail fast on the sampling connection so a Redis outage means "hold", not a hung tick.
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 5_000 });
-  const bullRedis = new Redis(url, { maxRetriesPerRequest: null });
+  const redis = createRedisClient(connection, { maxRetriesPerRequest: 1, connectTimeoutMs: 5_000 });
+  const bullRedis = createRedisClient(connection, { maxRetriesPerRequest: null });
   // Outages surface as failed ticks (and `sample.failed`); the clients reconnect by themselves.
   for (const client of [redis, bullRedis]) client.on('error', () => {});
   const provider = o.provider ?? (await createProvider(config, redis));
@@ -76,6 +78,12 @@ export async function connectParts(o: PartsOptions): Promise<ScalerParts> {
   return { redis, bullRedis, provider, store, provisioner, leadership, checker, sampler, history };
 }
 
+/** How the server's worker reaches Redis: the scaler's own connection, secrets included. */
+function serverRedisOf(config: AutoscalerConfig): { redisUrl: string; redis: RedisConnection } {
+  const redis = redisConnectionOf(config.redis);
+  return { redisUrl: 'url' in redis ? redis.url : '', redis };
+}
+
 /** What the provider needs to create a recorded server: its name, our tags and its worker's env. */
 function specOf(config: AutoscalerConfig, record: ServerRecord): ServerSpec {
   const pool = config.pools.find((p) => p.name === record.pool);
@@ -90,7 +98,7 @@ function specOf(config: AutoscalerConfig, record: ServerRecord): ServerSpec {
       serverId: record.id,
       serverName: record.name,
       pool: record.pool,
-      redisUrl: config.redis.url,
+      ...serverRedisOf(config),
       cluster: config.cluster,
       bullmqPrefix: config.redis.bullmqPrefix,
       queues: pool?.queues ?? [],

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Provider } from '../../providers/provider.ts';
+import type { RedisClient } from '../base/redis-connection.ts';
 import { scalerKeys } from '../base/redis-keys.ts';
 import type { AutoscalerConfig } from '../config/schema.ts';
 import { RedisRequestWindows } from './request-windows.ts';
@@ -8,7 +8,7 @@ import { RedisRequestWindows } from './request-windows.ts';
  * The one place that names concrete providers; each is imported only when configured. `redis`
  * holds the cluster's shared API budget, so every scaler process spends from one.
  */
-export async function createProvider(config: AutoscalerConfig, redis: Redis): Promise<Provider> {
+export async function createProvider(config: AutoscalerConfig, redis: RedisClient): Promise<Provider> {
   const settings = config.provider;
   switch (settings.type) {
     case 'local-process': {

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { ProviderError, type RequestLimits, type RequestWindows } from '../../providers/provider.ts';
+import type { RedisClient } from '../base/redis-connection.ts';
 
 /** Redis's own clock, so scalers on different hosts share one. */
 const nowMs = `
@@ -36,7 +36,7 @@ redis.call('ZADD', KEYS[1], 'XX', now, ARGV[1])
  */
 export class RedisRequestWindows implements RequestWindows {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly key: string,
   ) {}
 
