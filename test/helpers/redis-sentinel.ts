@@ -1,0 +1,112 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SentinelConnection } from '../../src/base/redis-connection.ts';
+import { freePorts, RedisProcesses, sleep } from './redis-processes.ts';
+
+export const sentinelMasterName = 'testmaster';
+
+/**
+ * A real Sentinel set on loopback: one master, one replica and three Sentinels (quorum 2) that
+ * fail the master over one second after it stops answering.
+ */
+export interface LocalSentinelSet {
+  connection: SentinelConnection;
+  /** The port of the Redis the Sentinels currently name as master. */
+  masterPort(): number;
+  /** The data nodes, master and replica. */
+  dataPorts: number[];
+  cli(port: number, args: string[]): string;
+  /** SIGKILLs the current master and waits until the Sentinels have promoted the replica. */
+  failOver(): Promise<{ oldMaster: number; newMaster: number }>;
+  stop(): Promise<void>;
+}
+
+export async function startSentinelSet(): Promise<LocalSentinelSet> {
+  const processes = new RedisProcesses();
+  const [master = 0, replica = 0, ...sentinels] = await freePorts(5);
+  const cli = (port: number, args: string[]) =>
+    spawnSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).stdout.trim();
+  const dataNode = (port: number, extra: string[]) => {
+    const dir = join(processes.dir, String(port));
+    mkdirSync(dir);
+    return processes.start('redis-server', port, [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      ...extra,
+    ]);
+  };
+  const masterPort = () => {
+    const reply = cli(sentinels[0] ?? 0, ['sentinel', 'get-master-addr-by-name', sentinelMasterName]);
+    return Number(reply.split('\n')[1] ?? 0);
+  };
+  try {
+    await dataNode(master, []);
+    await dataNode(replica, ['--replicaof', '127.0.0.1', String(master)]);
+    await Promise.all(
+      sentinels.map((port) => {
+        // Sentinel rewrites its config file as it learns the topology: each needs its own.
+        const file = join(processes.dir, `sentinel-${port}.conf`);
+        writeFileSync(
+          file,
+          [
+            `port ${port}`,
+            'bind 127.0.0.1',
+            `dir ${processes.dir}`,
+            `sentinel monitor ${sentinelMasterName} 127.0.0.1 ${master} 2`,
+            `sentinel down-after-milliseconds ${sentinelMasterName} 1000`,
+            `sentinel failover-timeout ${sentinelMasterName} 10000`,
+            '',
+          ].join('\n'),
+        );
+        return processes.start('redis-sentinel', port, [file]);
+      }),
+    );
+    // The replica is in sync and every Sentinel knows of it and of the others.
+    for (let i = 0; i < 200; i++) {
+      const synced = cli(replica, ['info', 'replication']).includes('master_link_status:up');
+      const known = sentinels.every((p) =>
+        /num-other-sentinels\s+2/.test(
+          cli(p, ['sentinel', 'master', sentinelMasterName]).replace(/\n/g, ' '),
+        ),
+      );
+      if (synced && known) break;
+      await sleep(100);
+    }
+    return {
+      connection: {
+        sentinel: {
+          sentinels: sentinels.map((port) => ({ host: '127.0.0.1', port })),
+          name: sentinelMasterName,
+        },
+      },
+      masterPort,
+      dataPorts: [master, replica],
+      cli,
+      async failOver() {
+        const oldMaster = masterPort();
+        await processes.kill(oldMaster);
+        for (let i = 0; i < 600; i++) {
+          const now = masterPort();
+          if (now !== oldMaster && now !== 0 && cli(now, ['role']).startsWith('master')) {
+            return { oldMaster, newMaster: now };
+          }
+          await sleep(100);
+        }
+        throw new Error('the Sentinels did not fail the master over within 60 s');
+      },
+      stop: () => processes.stop(),
+    };
+  } catch (error) {
+    await processes.stop();
+    throw error;
+  }
+}
