@@ -59,6 +59,15 @@ export const redisSchema = z
       .optional()
       .describe('Environment variable holding the password, for the cluster or sentinel forms.'),
     tls: z.boolean().default(false).describe('TLS to every node (and to the Sentinels), for those forms.'),
+    leaseReplicas: z
+      .number()
+      .int()
+      .min(0)
+      .max(16)
+      .optional()
+      .describe(
+        'Replicas that must confirm the leader lease (Redis WAIT) before a scaler acts on it; 1 with sentinel, else 0.',
+      ),
     bullmqPrefix: z
       .string()
       .min(1)
@@ -121,6 +130,11 @@ export function redisConnectionOf(redis: RedisConfig, env: NodeJS.ProcessEnv = p
     return { ...access, sentinel: { sentinels, name, sentinelPassword: secret(sentinelPasswordEnv) } };
   }
   return { url: redis.url ?? defaultRedisUrl };
+}
+
+/** Replicas that must confirm the lease: by default one wherever a failover can promote a replica. */
+export function leaseReplicasOf(redis: RedisConfig): number {
+  return redis.leaseReplicas ?? (redis.sentinel === undefined ? 0 : 1);
 }
 
 /** Password variables the config names but the environment lacks: a connection doomed to fail. */

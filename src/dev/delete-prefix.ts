@@ -1,4 +1,4 @@
-import { Cluster, Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import { createRedisClient, type RedisConnection } from '../base/redis-connection.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { ownerTagOf, type Provider, poolTagOf, type ServerSpec } from '../../providers/provider.ts';
 import { createRedisClient, type RedisClient, type RedisConnection } from '../base/redis-connection.ts';
-import { redisConnectionOf } from '../config/redis-schema.ts';
+import { leaseReplicasOf, redisConnectionOf } from '../config/redis-schema.ts';
 import type { AutoscalerConfig } from '../config/schema.ts';
 import type { ScalingEvent } from '../core/events.ts';
 import { FleetStore } from '../fleet/fleet-store.ts';
@@ -64,7 +64,12 @@ export async function connectParts(o: PartsOptions): Promise<ScalerParts> {
     emit: o.emit,
     now: o.now,
   });
-  const lease = new LeaderLease(redis, store.keys, o.instance, config.lifecycle.leaseTtlMs);
+  const { leaseTtlMs } = config.lifecycle;
+  const lease = new LeaderLease(redis, store.keys, o.instance, leaseTtlMs, {
+    replicas: leaseReplicasOf(config.redis),
+    // Long enough for a healthy replica's ack, short enough to leave most of the lease to act in.
+    timeoutMs: Math.min(1_000, Math.floor(leaseTtlMs / 4)),
+  });
   const checker = new StalledChecker(bullRedis, bullmqPrefix, config.lifecycle.stalledCheckMs);
   const leadership = new Leadership(lease, store, provisioner, checker, o.instance, o.emit);
   const sampler = new QueueSampler(redis, bullmqPrefix);

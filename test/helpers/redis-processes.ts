@@ -30,7 +30,13 @@ export class RedisProcesses {
     });
   }
 
+  /** SIGSTOP / SIGCONT: a process that neither answers nor dies, like a host cut off the network. */
+  signal(port: number, signal: 'SIGSTOP' | 'SIGCONT'): void {
+    this.children.get(port)?.kill(signal);
+  }
+
   async stop(): Promise<void> {
+    for (const port of this.children.keys()) this.signal(port, 'SIGCONT');
     await Promise.all([...this.children.keys()].map((port) => this.kill(port)));
     rmSync(this.dir, { recursive: true, force: true });
   }

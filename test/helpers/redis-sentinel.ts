@@ -7,24 +7,29 @@ import { freePorts, RedisProcesses, sleep } from './redis-processes.ts';
 export const sentinelMasterName = 'testmaster';
 
 /**
- * A real Sentinel set on loopback: one master, one replica and three Sentinels (quorum 2) that
- * fail the master over one second after it stops answering.
+ * A real Sentinel set on loopback: one master, two replicas and three Sentinels (quorum 2) that
+ * fail the master over one second after it stops answering. Two replicas, so that after a
+ * failover the new master still has one to confirm writes (WAIT).
  */
 export interface LocalSentinelSet {
   connection: SentinelConnection;
   /** The port of the Redis the Sentinels currently name as master. */
   masterPort(): number;
-  /** The data nodes, master and replica. */
+  /** The data nodes, master and replicas, as started. */
   dataPorts: number[];
   cli(port: number, args: string[]): string;
-  /** SIGKILLs the current master and waits until the Sentinels have promoted the replica. */
-  failOver(): Promise<{ oldMaster: number; newMaster: number }>;
+  /** Freezes (SIGSTOP) or thaws (SIGCONT) the replicas: the master's writes stop reaching them. */
+  freezeReplicas(frozen: boolean): void;
+  /** SIGKILLs the current master and waits until the Sentinels have promoted a replica. */
+  failOver(afterKill?: () => void): Promise<{ oldMaster: number; newMaster: number }>;
   stop(): Promise<void>;
 }
 
 export async function startSentinelSet(): Promise<LocalSentinelSet> {
   const processes = new RedisProcesses();
-  const [master = 0, replica = 0, ...sentinels] = await freePorts(5);
+  const [master = 0, ...rest] = await freePorts(6);
+  const replicas = rest.slice(0, 2);
+  const sentinels = rest.slice(2);
   const cli = (port: number, args: string[]) =>
     spawnSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).stdout.trim();
   const dataNode = (port: number, extra: string[]) => {
@@ -50,7 +55,7 @@ export async function startSentinelSet(): Promise<LocalSentinelSet> {
   };
   try {
     await dataNode(master, []);
-    await dataNode(replica, ['--replicaof', '127.0.0.1', String(master)]);
+    for (const replica of replicas) await dataNode(replica, ['--replicaof', '127.0.0.1', String(master)]);
     await Promise.all(
       sentinels.map((port) => {
         // Sentinel rewrites its config file as it learns the topology: each needs its own.
@@ -70,14 +75,13 @@ export async function startSentinelSet(): Promise<LocalSentinelSet> {
         return processes.start('redis-sentinel', port, [file]);
       }),
     );
-    // The replica is in sync and every Sentinel knows of it and of the others.
+    // The replicas are in sync and every Sentinel knows of them and of the others.
     for (let i = 0; i < 200; i++) {
-      const synced = cli(replica, ['info', 'replication']).includes('master_link_status:up');
-      const known = sentinels.every((p) =>
-        /num-other-sentinels\s+2/.test(
-          cli(p, ['sentinel', 'master', sentinelMasterName]).replace(/\n/g, ' '),
-        ),
-      );
+      const synced = replicas.every((r) => cli(r, ['info', 'replication']).includes('master_link_status:up'));
+      const known = sentinels.every((p) => {
+        const info = cli(p, ['sentinel', 'master', sentinelMasterName]).replace(/\n/g, ' ');
+        return /num-other-sentinels 2\b/.test(info) && /num-slaves 2\b/.test(info);
+      });
       if (synced && known) break;
       await sleep(100);
     }
@@ -89,11 +93,15 @@ export async function startSentinelSet(): Promise<LocalSentinelSet> {
         },
       },
       masterPort,
-      dataPorts: [master, replica],
+      dataPorts: [master, ...replicas],
       cli,
-      async failOver() {
+      freezeReplicas(frozen) {
+        for (const port of replicas) processes.signal(port, frozen ? 'SIGSTOP' : 'SIGCONT');
+      },
+      async failOver(afterKill) {
         const oldMaster = masterPort();
         await processes.kill(oldMaster);
+        afterKill?.();
         for (let i = 0; i < 600; i++) {
           const now = masterPort();
           if (now !== oldMaster && now !== 0 && cli(now, ['role']).startsWith('master')) {
