@@ -122,4 +122,25 @@ describe('Sentinel: the sampler, the scaler and its servers', () => {
     const set = await sentinelSet();
     await scaleCycle('sentinel-cycle', set.connection);
   }, 180_000);
+
+  it('chaos: the master fails over mid-run: no job lost, no server run twice, scaling resumes', async () => {
+    const set = await sentinelSet();
+    let failedOverAtMs = 0;
+    let ranBefore = 0;
+    const lines = await scaleCycle('sentinel-chaos', set.connection, {
+      jobsPerQueue: 60,
+      jobMs: 300,
+      meanwhile: async (jobsRun) => {
+        ranBefore = await jobsRun();
+        await set.failOver();
+        failedOverAtMs = Date.now();
+      },
+    });
+    // Mid-run: most of the backlog was still ahead when the master died.
+    expect(ranBefore).toBeGreaterThan(0);
+    expect(ranBefore).toBeLessThan(120 / 2);
+    // The scaler kept deciding after the failover, down to zero.
+    const after = lines.filter((l) => l.event === 'decision' && Number(l.time) > failedOverAtMs);
+    expect(after.at(-1)).toMatchObject({ desired: 0 });
+  }, 240_000);
 });
