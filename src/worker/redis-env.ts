@@ -3,7 +3,7 @@ import type { RedisConnection } from '../base/redis-connection.ts';
 /**
  * How a server's worker learns where Redis is, through its environment (user_data on a cloud
  * server, the child's environment for the local-process provider):
- * - one Redis: `REDIS_URL` (password inside, as today);
+ * - one Redis: `REDIS_URL` (password inside, as before);
  * - a Cluster or a Sentinel set: `REDIS_CONNECTION`, the JSON of the connection without any
  *   secret, e.g. `{"cluster":{"nodes":[{"host":"10.0.0.5","port":6379}]},"tls":false}` or
  *   `{"sentinel":{"sentinels":[…],"name":"mymaster"}}`, plus `REDIS_PASSWORD` and
@@ -17,10 +17,14 @@ export const redisEnvNames = {
   sentinelPassword: 'REDIS_SENTINEL_PASSWORD',
 } as const;
 
+/**
+ * All four variables, always: the unused ones empty, so one user_data template that names every
+ * placeholder serves all three forms.
+ */
 export function redisConnectionToVariables(connection: RedisConnection): Record<string, string> {
-  if ('url' in connection) return { [redisEnvNames.url]: connection.url };
+  const variables: Record<string, string> = Object.fromEntries(Object.values(redisEnvNames).map((n) => [n, '']));
+  if ('url' in connection) return { ...variables, [redisEnvNames.url]: connection.url };
   const { password, ...rest } = connection;
-  const variables: Record<string, string> = {};
   if ('sentinel' in rest) {
     const { sentinelPassword, ...sentinel } = rest.sentinel;
     variables[redisEnvNames.connection] = JSON.stringify({ ...rest, sentinel });

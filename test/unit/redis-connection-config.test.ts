@@ -84,7 +84,7 @@ describe('the worker environment encoding', () => {
       tls: true,
     };
     const vars = serverEnvToVariables({ ...server, redisUrl: '', redis });
-    expect(vars.REDIS_URL).toBeUndefined();
+    expect(vars.REDIS_URL).toBe('');
     expect(vars.REDIS_PASSWORD).toBe('s3cret');
     expect(vars.REDIS_CONNECTION).not.toContain('s3cret');
     expect(readServerEnv(vars).redis).toEqual(redis);
@@ -105,7 +105,8 @@ describe('the worker environment encoding', () => {
   it('keeps REDIS_URL for one Redis, as before', () => {
     const vars = serverEnvToVariables({ ...server, redisUrl: 'redis://:pw@h:6379' });
     expect(vars.REDIS_URL).toBe('redis://:pw@h:6379');
-    expect(vars.REDIS_CONNECTION).toBeUndefined();
+    expect(vars.REDIS_CONNECTION).toBe('');
+    expect(vars.REDIS_PASSWORD).toBe('');
     expect(readServerEnv(vars)).toMatchObject({
       redisUrl: 'redis://:pw@h:6379',
       redis: { url: 'redis://:pw@h:6379' },
