@@ -22,7 +22,9 @@ export const redisEnvNames = {
  * placeholder serves all three forms.
  */
 export function redisConnectionToVariables(connection: RedisConnection): Record<string, string> {
-  const variables: Record<string, string> = Object.fromEntries(Object.values(redisEnvNames).map((n) => [n, '']));
+  const variables: Record<string, string> = Object.fromEntries(
+    Object.values(redisEnvNames).map((n) => [n, '']),
+  );
   if ('url' in connection) return { ...variables, [redisEnvNames.url]: connection.url };
   const { password, ...rest } = connection;
   if ('sentinel' in rest) {
