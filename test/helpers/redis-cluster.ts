@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterConnection } from '../../src/base/redis-connection.ts';
-import { freePorts, RedisProcesses, sleep } from './redis-processes.ts';
+import { freePorts, RedisProcesses, redisCli, sleep } from './redis-processes.ts';
 
 /** A real Redis Cluster of three masters on loopback, for as long as a test file needs it. */
 export interface LocalRedisCluster {
@@ -18,28 +17,12 @@ export async function startRedisCluster(): Promise<LocalRedisCluster> {
   const ports = await freePorts(3, 10_000);
   try {
     await Promise.all(
-      ports.map((port) => {
-        const dir = join(processes.dir, String(port));
-        mkdirSync(dir);
-        return processes.start('redis-server', port, [
-          '--port',
-          String(port),
-          '--bind',
-          '127.0.0.1',
-          '--cluster-enabled',
-          'yes',
-          '--cluster-config-file',
-          join(dir, 'nodes.conf'),
-          '--cluster-node-timeout',
-          '2000',
-          '--dir',
-          dir,
-          '--save',
-          '',
-          '--appendonly',
-          'no',
-        ]);
-      }),
+      ports.map((port) =>
+        processes.startServer(port, (dir) => [
+          ...['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf')],
+          ...['--cluster-node-timeout', '2000'],
+        ]),
+      ),
     );
     const create = spawnSync(
       'redis-cli',
@@ -55,8 +38,7 @@ export async function startRedisCluster(): Promise<LocalRedisCluster> {
     );
     if (create.status !== 0)
       throw new Error(`redis-cli --cluster create failed: ${create.stdout}${create.stderr}`);
-    const cli = (args: string[], port = ports[0] ?? 0) =>
-      spawnSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).stdout;
+    const cli = (args: string[], port = ports[0] ?? 0) => redisCli(port, args);
     // Every node must agree the cluster is whole before a client may rely on its slot map.
     for (let i = 0; i < 200; i++) {
       if (ports.every((p) => cli(['cluster', 'info'], p).includes('cluster_state:ok'))) break;

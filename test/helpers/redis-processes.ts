@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,20 @@ export class RedisProcesses {
     const url = `redis://127.0.0.1:${port}`;
     for (let i = 0; i < 200 && !(await answersPing(url)); i++) await sleep(50);
     if (!(await answersPing(url))) throw new Error(`${command} on port ${port} did not answer PING`);
+  }
+
+  /**
+   * A redis-server on a loopback port with a folder of its own and no persistence, plus `extra`
+   * arguments (`--cluster-enabled yes`, `--replicaof …`), which may name files in its folder.
+   */
+  async startServer(port: number, extra: (dir: string) => string[] = () => []): Promise<void> {
+    const dir = join(this.dir, String(port));
+    mkdirSync(dir);
+    await this.start('redis-server', port, [
+      ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir],
+      ...['--save', '', '--appendonly', 'no'],
+      ...extra(dir),
+    ]);
   }
 
   /** SIGKILL: the process dies as a crashed host would, mid-write, without a goodbye. */
@@ -62,6 +76,11 @@ function portFree(port: number): Promise<boolean> {
     server.once('error', () => resolve(false));
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/** redis-cli against one port; its trimmed output. */
+export function redisCli(port: number, args: string[]): string {
+  return spawnSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).stdout.trim();
 }
 
 /** Whether a command is on PATH (redis-sentinel comes from its own Debian package). */

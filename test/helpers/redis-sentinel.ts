@@ -1,8 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SentinelConnection } from '../../src/base/redis-connection.ts';
-import { freePorts, RedisProcesses, sleep } from './redis-processes.ts';
+import { freePorts, RedisProcesses, redisCli, sleep } from './redis-processes.ts';
 
 export const sentinelMasterName = 'testmaster';
 
@@ -30,32 +29,15 @@ export async function startSentinelSet(): Promise<LocalSentinelSet> {
   const [master = 0, ...rest] = await freePorts(6);
   const replicas = rest.slice(0, 2);
   const sentinels = rest.slice(2);
-  const cli = (port: number, args: string[]) =>
-    spawnSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).stdout.trim();
-  const dataNode = (port: number, extra: string[]) => {
-    const dir = join(processes.dir, String(port));
-    mkdirSync(dir);
-    return processes.start('redis-server', port, [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir,
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      ...extra,
-    ]);
-  };
+  const cli = redisCli;
   const masterPort = () => {
     const reply = cli(sentinels[0] ?? 0, ['sentinel', 'get-master-addr-by-name', sentinelMasterName]);
     return Number(reply.split('\n')[1] ?? 0);
   };
   try {
-    await dataNode(master, []);
-    for (const replica of replicas) await dataNode(replica, ['--replicaof', '127.0.0.1', String(master)]);
+    await processes.startServer(master);
+    for (const replica of replicas)
+      await processes.startServer(replica, () => ['--replicaof', '127.0.0.1', String(master)]);
     await Promise.all(
       sentinels.map((port) => {
         // Sentinel rewrites its config file as it learns the topology: each needs its own.
