@@ -7,6 +7,7 @@ import { ownerTagOf, type Provider } from '../../providers/provider.ts';
 import {
   type ClusterConnection,
   createRedisClient,
+  hasHashTag,
   type RedisClient,
   type RedisConnection,
   type SentinelConnection,
@@ -43,8 +44,10 @@ export function localCluster(
 ): LocalCluster {
   const url = redisUrl();
   const clusterName = uniquePrefix(label);
-  // Under Redis Cluster BullMQ needs the prefix hash-tagged, and the scaler refuses it otherwise.
-  const prefix = topology !== undefined && 'cluster' in topology ? `{${clusterName}}` : clusterName;
+  // Under Redis Cluster BullMQ needs a hash tag in the prefix unless every queue name has one.
+  const queuesTagged = (pool.queues ?? ['alpha']).every(hasHashTag);
+  const prefix =
+    topology !== undefined && 'cluster' in topology && !queuesTagged ? `{${clusterName}}` : clusterName;
   const connection: RedisConnection = topology ?? { url };
   const stateDir = mkdtempSync(join(tmpdir(), 'bullmq-autoscaler-'));
   const config: AutoscalerConfigInput = {

@@ -9,6 +9,8 @@ import { waitFor } from './redis.ts';
 export interface CycleOptions {
   /** Jobs per queue. @default 30 */
   jobsPerQueue?: number;
+  /** The pool's two queues. @default ['alpha', 'beta'] */
+  queues?: [string, string];
   /** How long each job runs, at the least. @default 100 */
   jobMs?: number;
   /**
@@ -30,11 +32,12 @@ export async function scaleCycle(
   o: CycleOptions = {},
 ): Promise<LogLine[]> {
   const jobs = o.jobsPerQueue ?? 30;
+  const queues = o.queues ?? ['alpha', 'beta'];
   const cluster = localCluster(
     label,
     'test/helpers/recording-worker.ts',
     {
-      queues: ['alpha', 'beta'],
+      queues,
       slotsPerServer: 4,
       maxServers: 3,
       scaleDownDelayMs: 1_000,
@@ -47,7 +50,7 @@ export async function scaleCycle(
   const scaler = new Autoscaler(cluster.config, { logger: log.logger });
   const redis = createRedisClient(topology, { maxRetriesPerRequest: null });
   try {
-    for (const name of ['alpha', 'beta'])
+    for (const name of queues)
       await cluster.queue(name).addBulk(
         Array.from({ length: jobs }, (_, j) => ({
           name: 'job',
@@ -74,9 +77,7 @@ export async function scaleCycle(
     await waitFor('the fleet to return to zero', async () => (await scaler.servers()).length === 0, 120_000);
     // Back at zero, nothing is running: every job has completed, none failed.
     const counts = await Promise.all(
-      ['alpha', 'beta'].map((name) =>
-        cluster.queue(name).getJobCounts('completed', 'failed', 'wait', 'active'),
-      ),
+      queues.map((name) => cluster.queue(name).getJobCounts('completed', 'failed', 'wait', 'active')),
     );
     expect(counts).toEqual([0, 1].map(() => ({ completed: jobs, failed: 0, wait: 0, active: 0 })));
     expect(log.events('server.ready').length).toBeGreaterThan(0);
@@ -88,6 +89,10 @@ export async function scaleCycle(
     if (!o.meanwhile)
       expect(ids.length).toBe(new Set(log.events('server.requested').map((e) => e.serverId)).size);
     return log.lines;
+  } catch (error) {
+    // What held the cycle up, for whoever reads a red run.
+    console.error(log.lines.slice(-15).map((l) => [l.event, l.serverId, l.reason, l.error, l.queues]));
+    throw error;
   } finally {
     await scaler.close();
     await redis.quit();

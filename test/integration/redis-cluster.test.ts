@@ -2,10 +2,12 @@ import { Queue } from 'bullmq';
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisClient, type RedisClient } from '../../src/base/redis-connection.ts';
+import { connectRedis } from '../../src/cli/context.ts';
 import { keySlot } from '../../src/sampler/key-slot.ts';
 import { QueueSampler } from '../../src/sampler/queue-sampler.ts';
 import { deletePrefix, uniquePrefix } from '../helpers/redis.ts';
 import { type LocalRedisCluster, startRedisCluster } from '../helpers/redis-cluster.ts';
+import { freePorts } from '../helpers/redis-processes.ts';
 import { scaleCycle } from '../helpers/scale-cycle.ts';
 
 /*
@@ -91,9 +93,33 @@ describe('the sampler on a Redis Cluster', () => {
   });
 });
 
+describe('the CLI on a Redis Cluster', () => {
+  it('connects through the Cluster, and names the field and the nodes (no secret) when none answers', async () => {
+    const client = await connectRedis(cluster.connection);
+    expect(await client.ping()).toBe('PONG');
+    await client.quit();
+    const [free] = await freePorts(1);
+    const nowhere = { cluster: { nodes: [{ host: '127.0.0.1', port: free ?? 1 }] }, password: 'hunter2' };
+    const error = await connectRedis(nowhere).catch((e: unknown) => e);
+    expect(String(error)).toMatch(
+      new RegExp(
+        `^UsageError: redis\\.cluster: no Redis answers at Redis Cluster via 127\\.0\\.0\\.1:${free}`,
+      ),
+    );
+    expect(String(error)).not.toContain('hunter2');
+  });
+});
+
 describe('the scaler and its servers on a Redis Cluster', () => {
   it('scales up for a backlog, runs every job once on workers connected to the Cluster, and back to zero', async () => {
     const lines = await scaleCycle('cluster-cycle', cluster.connection);
     expect(lines.filter((l) => l.event === 'sample.failed' || l.event === 'tick.failed')).toEqual([]);
+  }, 180_000);
+
+  it('with the hash tags in the queue names instead: queues on different nodes, a tagged provisioning queue', async () => {
+    const lines = await scaleCycle('cluster-tagged', cluster.connection, { queues: ['{alpha}', '{beta}'] });
+    expect(keySlot('x:{alpha}:wait')).not.toBe(keySlot('x:{beta}:wait'));
+    expect(lines.filter((l) => l.event === 'sample.failed' || l.event === 'tick.failed')).toEqual([]);
+    expect(lines.filter((l) => l.event === 'server.created').length).toBeGreaterThan(0);
   }, 180_000);
 });
