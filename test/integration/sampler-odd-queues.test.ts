@@ -7,7 +7,8 @@ import { Autoscaler } from '../../src/index.ts';
 import { QueueSampler } from '../../src/sampler/queue-sampler.ts';
 import { captureLog } from '../helpers/capture-log.ts';
 import { localCluster } from '../helpers/local-cluster.ts';
-import { deletePrefix, redisUrl, uniquePrefix } from '../helpers/redis.ts';
+import { uniquePrefix } from '../helpers/redis.ts';
+import { freePorts, RedisProcesses } from '../helpers/redis-processes.ts';
 
 /*
  * The sampler against queue contents BullMQ would not write itself, or writes only under races:
@@ -15,17 +16,24 @@ import { deletePrefix, redisUrl, uniquePrefix } from '../helpers/redis.ts';
  * grow with the backlog.
  */
 let redis: Redis;
+let ownUrl: string;
 let prefix: string;
+const own = new RedisProcesses();
 const hour = 3_600_000;
 
-beforeAll(() => {
-  redis = new Redis(redisUrl());
+// A redis-server of this file's own: MONITOR on the shared one sees every other test's traffic,
+// which both pollutes the command lists and trips ioredis's monitor mode ("Command queue state error").
+beforeAll(async () => {
+  const [port = 0] = await freePorts(1);
+  await own.startServer(port);
+  ownUrl = `redis://127.0.0.1:${port}`;
+  redis = new Redis(ownUrl);
   prefix = uniquePrefix('odd');
 });
 
 afterAll(async () => {
-  await deletePrefix(redisUrl(), prefix);
   await redis.quit();
+  await own.stop();
 });
 
 /**
@@ -99,7 +107,7 @@ describe('sampler against odd queue contents', () => {
   });
 
   it('huge priorities and real BullMQ jobs side by side: counted, oldest age from the real job', async () => {
-    const queue = new Queue('prio', { connection: { url: redisUrl() }, prefix });
+    const queue = new Queue('prio', { connection: { url: ownUrl }, prefix });
     await queue.add('max', {}, { priority: 2_097_151 });
     await queue.close();
     const k = bullKeys(prefix, 'prio');
@@ -165,8 +173,9 @@ describe('the scaler on garbage', () => {
     );
     const log = captureLog();
     const scaler = new Autoscaler(cluster.config, { logger: log.logger });
+    const shared = new Redis(cluster.url);
     try {
-      await redis.set(bullKeys(cluster.prefix, 'alpha').wait, 'garbage');
+      await shared.set(bullKeys(cluster.prefix, 'alpha').wait, 'garbage');
       for (const name of ['beta', 'gamma'])
         await cluster
           .queue(name)
@@ -181,6 +190,7 @@ describe('the scaler on garbage', () => {
       expect(requested).toEqual(new Set(['main', 'other']));
     } finally {
       await scaler.close();
+      await shared.quit();
       await cluster.cleanup();
     }
   });
