@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../base/redis-connection.ts';
 import { bullKeys } from '../base/redis-keys.ts';
 
 /** What a status page shows of one queue beyond the scaler's sample. */
@@ -44,7 +44,7 @@ return out
 
 /** Reads every queue's activity in one call; read-only, so any status page may run it. */
 export async function queueActivity(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   queues: readonly string[],
   nowMs: number,
@@ -74,7 +74,7 @@ export async function queueActivity(
 
 /** Jobs of `queues` completed and failed in (sinceMs, nowMs], in one round trip: the history's throughput. */
 export async function finishedBetween(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   queues: readonly string[],
   sinceMs: number,
