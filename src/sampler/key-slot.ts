@@ -33,3 +33,19 @@ function crcTable(): number[] {
     return crc;
   });
 }
+
+/**
+ * Queues grouped so each group's keys live in one hash slot: the queues of one script call under
+ * Redis Cluster. On one Redis (`cluster` false) every queue is in one group.
+ */
+export function groupBySlot(queues: readonly string[], prefix: string, cluster: boolean): string[][] {
+  if (!cluster) return queues.length > 0 ? [[...queues]] : [];
+  const groups = new Map<number, string[]>();
+  for (const queue of queues) {
+    const slot = keySlot(`${prefix}:${queue}:meta`);
+    const group = groups.get(slot);
+    if (group) group.push(queue);
+    else groups.set(slot, [queue]);
+  }
+  return [...groups.values()];
+}

@@ -1,7 +1,7 @@
 import { Cluster, type Redis } from 'ioredis';
 import { messageOf } from '../base/errors.ts';
 import type { QueueSample } from '../core/types.ts';
-import { keySlot } from './key-slot.ts';
+import { groupBySlot, keySlot } from './key-slot.ts';
 import { type SampleField, sampleFields, sampleQueuesScript } from './sample-script.ts';
 
 /** Completed jobs read per queue per sample for the runtime estimate: plenty for an average. */
@@ -85,16 +85,14 @@ export class QueueSampler {
   }
 
   private callsOf(queues: readonly string[]): Call[] {
-    const bySlot = new Map<number, string[]>();
-    for (const queue of new Set(queues)) {
-      // On one Redis every key is local: one slot keeps the calls few.
-      const slot = this.redis instanceof Cluster ? keySlot(this.metaKey(queue)) : 0;
-      append(bySlot, slot, queue);
-    }
+    // On one Redis every key is local: one group keeps the calls few.
+    const cluster = this.redis instanceof Cluster;
     const calls: Call[] = [];
-    for (const [slot, slotQueues] of bySlot)
-      for (let i = 0; i < slotQueues.length; i += queuesPerCall)
-        calls.push({ slot, queues: slotQueues.slice(i, i + queuesPerCall) });
+    for (const group of groupBySlot([...new Set(queues)], this.prefix, cluster)) {
+      const slot = cluster ? keySlot(this.metaKey(group[0] ?? '')) : 0;
+      for (let i = 0; i < group.length; i += queuesPerCall)
+        calls.push({ slot, queues: group.slice(i, i + queuesPerCall) });
+    }
     return calls;
   }
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisClient, type RedisClient } from '../../src/base/redis-connection.ts';
 import { connectRedis } from '../../src/cli/context.ts';
 import { keySlot } from '../../src/sampler/key-slot.ts';
+import { queueActivity } from '../../src/sampler/queue-activity.ts';
 import { QueueSampler } from '../../src/sampler/queue-sampler.ts';
 import { deletePrefix, uniquePrefix } from '../helpers/redis.ts';
 import { type LocalRedisCluster, startRedisCluster } from '../helpers/redis-cluster.ts';
@@ -75,6 +76,22 @@ describe('the sampler on a Redis Cluster', () => {
         ['{g-2}', 0],
         ['{g-4}', 0],
       ]);
+    } finally {
+      await deletePrefix(cluster.connection, prefix);
+    }
+  });
+
+  it("the status page's queue activity reads queues on every node", async () => {
+    const prefix = uniquePrefix('cluster-activity');
+    const names = Array.from({ length: 12 }, (_, i) => `{act-${i}}`);
+    try {
+      for (const [i, name] of names.entries()) {
+        const queue = new Queue(name, { connection: redis, prefix });
+        for (let j = 0; j < i % 4; j++) await queue.add('later', {}, { delay: 3_600_000 });
+        await queue.close();
+      }
+      const activity = await queueActivity(redis, prefix, names, Date.now());
+      expect(activity.map((a) => a.upcomingDelayed)).toEqual(names.map((_, i) => i % 4));
     } finally {
       await deletePrefix(cluster.connection, prefix);
     }
