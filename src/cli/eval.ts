@@ -51,6 +51,8 @@ export async function evalCommand(flags: { config?: string; json: boolean }, io:
             `  schedule ${p.schedule.label}: at least ${p.schedule.minServers} server(s) until ${new Date(p.schedule.untilMs).toISOString()}`,
           );
       }
+    // A queue Redis could not read is named in either format (JSON: `failures`).
+    if (!flags.json) for (const f of failures) io.out(`queue ${f.queue}: not read: ${f.error}`);
     return exitCode.ok;
   } finally {
     await redis.quit();
