@@ -43,14 +43,16 @@ export async function connectRedis(connection: RedisConnection): Promise<RedisCl
     return redis;
   } catch (error) {
     redis.disconnect();
-    if (refused !== undefined)
-      throw new UsageError(
-        `redis.url: Redis at ${redactUrlsIn(url)} refused the credentials (${messageOf(refused)}); ` +
-          'check the user and password in redis.url or REDIS_URL',
-      );
-    const why = messageOf(error);
     const field =
       'url' in connection ? 'redis.url' : isCluster(connection) ? 'redis.cluster' : 'redis.sentinel';
+    if (refused !== undefined)
+      throw new UsageError(
+        `${field}: Redis at ${describeRedis(connection)} refused the credentials (${messageOf(refused)}); ` +
+          ('url' in connection
+            ? 'check the user and password in redis.url or REDIS_URL'
+            : 'check redis.username and the password in the variable redis.passwordEnv names'),
+      );
+    const why = messageOf(error);
     throw new UsageError(
       `${field}: no Redis answers at ${describeRedis(connection)} (${why}); start one (\`docker compose up -d redis\`, ` +
         '`apt-get install redis-server`, `brew install redis`) or set REDIS_URL',
