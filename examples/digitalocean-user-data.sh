@@ -13,7 +13,12 @@
 set -euo pipefail
 
 POOL={{POOL}}
+# One Redis: REDIS_URL. A Cluster or a Sentinel set: REDIS_CONNECTION (JSON, no secret) and the
+# passwords apart. The unused ones render empty.
 REDIS_URL={{REDIS_URL}}
+REDIS_CONNECTION={{REDIS_CONNECTION}}
+REDIS_PASSWORD={{REDIS_PASSWORD}}
+REDIS_SENTINEL_PASSWORD={{REDIS_SENTINEL_PASSWORD}}
 AUTOSCALER_CLUSTER={{AUTOSCALER_CLUSTER}}
 BULLMQ_PREFIX={{BULLMQ_PREFIX}}
 QUEUES={{QUEUES}}
@@ -25,7 +30,7 @@ NODE_ENV={{vars.NODE_ENV}}
 SERVER_NAME="$(curl -fsS --retry 5 http://169.254.169.254/metadata/v1/hostname)"
 SERVER_ID="${SERVER_NAME#"${AUTOSCALER_CLUSTER}"-}"
 
-# Readable by root only: REDIS_URL usually carries a password.
+# Readable by root only: REDIS_URL or REDIS_PASSWORD usually carries a password.
 install -d -m 0700 /etc/bullmq-autoscaler
 umask 077
 printf 'export %s=%q\n' \
@@ -33,6 +38,9 @@ printf 'export %s=%q\n' \
   SERVER_NAME "$SERVER_NAME" \
   POOL "$POOL" \
   REDIS_URL "$REDIS_URL" \
+  REDIS_CONNECTION "$REDIS_CONNECTION" \
+  REDIS_PASSWORD "$REDIS_PASSWORD" \
+  REDIS_SENTINEL_PASSWORD "$REDIS_SENTINEL_PASSWORD" \
   AUTOSCALER_CLUSTER "$AUTOSCALER_CLUSTER" \
   BULLMQ_PREFIX "$BULLMQ_PREFIX" \
   QUEUES "$QUEUES" \

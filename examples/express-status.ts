@@ -2,12 +2,18 @@
 //   AUTOSCALER_CONFIG=autoscaler.config.json npx tsx examples/express-status.ts
 // It reads everything from Redis, where the scaler's leader writes it: no scaler runs in this process.
 import { pathToFileURL } from 'node:url';
-import { type AutoscalerConfig, createStatusHandler, loadConfigFile } from 'bullmq-autoscaler';
+import {
+  type AutoscalerConfig,
+  createRedisClient,
+  createStatusHandler,
+  loadConfigFile,
+  type RedisClient,
+  redisConnectionOf,
+} from 'bullmq-autoscaler';
 import express, { type RequestHandler } from 'express';
-import { Redis } from 'ioredis';
 
 /** Your app with the page, /status and the sign-in under /ops/autoscaler. */
-export function expressApp(redis: Redis, config: AutoscalerConfig, guard: RequestHandler) {
+export function expressApp(redis: RedisClient, config: AutoscalerConfig, guard: RequestHandler) {
   const status = createStatusHandler(redis, { config, basePath: '/ops/autoscaler' });
   const app = express();
   app.get('/', (_req, res) => {
@@ -20,7 +26,7 @@ export function expressApp(redis: Redis, config: AutoscalerConfig, guard: Reques
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const config = await loadConfigFile(process.env.AUTOSCALER_CONFIG ?? 'autoscaler.config.json');
-  const redis = new Redis(config.redis.url);
+  const redis = createRedisClient(redisConnectionOf(config.redis), { maxRetriesPerRequest: 1 });
   const operatorsOnly: RequestHandler = (req, res, next) => {
     // Replace with your session check; this one only lets local requests through.
     if (req.socket.remoteAddress === '127.0.0.1' || req.socket.remoteAddress === '::1') next();

@@ -2,12 +2,18 @@
 //   AUTOSCALER_CONFIG=autoscaler.config.json STATUS_TOKEN=… npx tsx examples/fastify-status.ts
 // It reads everything from Redis, where the scaler's leader writes it: no scaler runs in this process.
 import { pathToFileURL } from 'node:url';
-import { type AutoscalerConfig, createStatusHandler, loadConfigFile } from 'bullmq-autoscaler';
+import {
+  type AutoscalerConfig,
+  createRedisClient,
+  createStatusHandler,
+  loadConfigFile,
+  type RedisClient,
+  redisConnectionOf,
+} from 'bullmq-autoscaler';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
-import { Redis } from 'ioredis';
 
 /** Your app with the page, /status and the sign-in under /ops/autoscaler, behind a bearer token. */
-export function fastifyApp(redis: Redis, config: AutoscalerConfig, token: string | undefined) {
+export function fastifyApp(redis: RedisClient, config: AutoscalerConfig, token: string | undefined) {
   const status = createStatusHandler(redis, { config, basePath: '/ops/autoscaler', token });
   const app = Fastify();
   app.get('/', async () => 'your app');
@@ -26,7 +32,11 @@ export function fastifyApp(redis: Redis, config: AutoscalerConfig, token: string
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const config = await loadConfigFile(process.env.AUTOSCALER_CONFIG ?? 'autoscaler.config.json');
-  const app = fastifyApp(new Redis(config.redis.url), config, process.env.STATUS_TOKEN);
+  const app = fastifyApp(
+    createRedisClient(redisConnectionOf(config.redis), { maxRetriesPerRequest: 1 }),
+    config,
+    process.env.STATUS_TOKEN,
+  );
   await app.listen({ port: 3000, host: '127.0.0.1' });
   console.log('status page at http://127.0.0.1:3000/ops/autoscaler/');
 }

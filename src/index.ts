@@ -11,8 +11,14 @@ import { type AutoscalerOptions, Autoscaler as Scaler } from './scaler/autoscale
 import { startSurfaces } from './surfaces/compose.ts';
 
 export type { Provider, ProviderServer, ServerSpec } from '../providers/provider.ts';
+export {
+  createRedisClient,
+  type RedisClient,
+  type RedisConnection,
+} from './base/redis-connection.ts';
 export { defineConfig } from './config/define.ts';
 export { ConfigError, loadConfigFile, parseConfig } from './config/load.ts';
+export { redisConnectionOf } from './config/redis-schema.ts';
 export type { AutoscalerConfig, AutoscalerConfigInput, PoolConfig, ProviderConfig } from './config/schema.ts';
 export { type EventOf, type ScalingEvent, type ScalingEventName, scalingEventNames } from './core/events.ts';
 export type { ServerState } from './core/types.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/base/redis-connection.ts';
 
 export function queueNames(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `q${String(i).padStart(4, '0')}`);
@@ -24,7 +24,12 @@ export function contentsOf(i: number) {
  * progress, a waiting line, prioritized jobs, delayed jobs already due and later ones. Jobs are
  * made active and completed through a BullMQ worker, so every key is BullMQ's own.
  */
-export async function populateQueue(redis: Redis, prefix: string, name: string, i: number): Promise<void> {
+export async function populateQueue(
+  redis: RedisClient,
+  prefix: string,
+  name: string,
+  i: number,
+): Promise<void> {
   const c = contentsOf(i);
   const queue = new Queue(name, { connection: redis, prefix });
   const worker = new Worker(name, null, { connection: redis, prefix, autorun: false });
@@ -51,7 +56,7 @@ export async function populateQueue(redis: Redis, prefix: string, name: string, 
 }
 
 /** Populates many queues a few at a time: each needs its own worker connection while it is filled. */
-export async function populateQueues(redis: Redis, prefix: string, names: string[], parallel = 20) {
+export async function populateQueues(redis: RedisClient, prefix: string, names: string[], parallel = 20) {
   for (let from = 0; from < names.length; from += parallel) {
     await Promise.all(
       names.slice(from, from + parallel).map((name, k) => populateQueue(redis, prefix, name, from + k)),

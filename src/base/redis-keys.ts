@@ -73,6 +73,11 @@ export function scalerKeys({ prefix, cluster }: KeySpace) {
 export type ScalerKeys = ReturnType<typeof scalerKeys>;
 
 /** BullMQ queue carrying our create/destroy jobs; never behind the user's own backlog. */
-export function provisioningQueueName(cluster: string): string {
-  return `bullmq-autoscaler.${cluster}.provisioning`;
+export function provisioningQueueName(cluster: string, hashTagged = false): string {
+  // Under Redis Cluster with a prefix that has no hash tag, the name must carry one of its own so
+  // that BullMQ's scripts find every key of the queue in one slot. Elsewhere the name stays as it
+  // always was, so an upgrade finds the jobs already queued.
+  return hashTagged
+    ? `{bullmq-autoscaler.${cluster}}.provisioning`
+    : `bullmq-autoscaler.${cluster}.provisioning`;
 }

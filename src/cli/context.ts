@@ -1,8 +1,14 @@
-import { Redis } from 'ioredis';
 import { messageOf } from '../base/errors.ts';
-import { redactUrlsIn } from '../base/redact.ts';
+import {
+  createRedisClient,
+  describeRedis,
+  isCluster,
+  type RedisClient,
+  type RedisConnection,
+} from '../base/redis-connection.ts';
 import { didYouMean } from '../base/suggest.ts';
 import { ConfigError, loadConfigFile } from '../config/load.ts';
+import { redisConnectionOf } from '../config/redis-schema.ts';
 import type { AutoscalerConfig } from '../config/schema.ts';
 import { type CliIo, UsageError } from './io.ts';
 
@@ -19,12 +25,12 @@ export async function loadConfigFlag(path: string | undefined, io: CliIo): Promi
 }
 
 /** A Redis client that answered PING, or a UsageError saying how to get one. */
-export async function connectRedis(url: string): Promise<Redis> {
-  const redis = new Redis(url, {
+export async function connectRedis(connection: RedisConnection): Promise<RedisClient> {
+  const redis = createRedisClient(connection, {
     lazyConnect: true,
-    connectTimeout: 3_000,
+    connectTimeoutMs: 3_000,
     maxRetriesPerRequest: 1,
-    retryStrategy: () => null,
+    noReconnect: true,
   });
   // A refused AUTH arrives as an 'error' event; connect() then only says "Connection is closed.".
   let refused: unknown;
@@ -37,14 +43,18 @@ export async function connectRedis(url: string): Promise<Redis> {
     return redis;
   } catch (error) {
     redis.disconnect();
+    const field =
+      'url' in connection ? 'redis.url' : isCluster(connection) ? 'redis.cluster' : 'redis.sentinel';
     if (refused !== undefined)
       throw new UsageError(
-        `redis.url: Redis at ${redactUrlsIn(url)} refused the credentials (${messageOf(refused)}); ` +
-          'check the user and password in redis.url or REDIS_URL',
+        `${field}: Redis at ${describeRedis(connection)} refused the credentials (${messageOf(refused)}); ` +
+          ('url' in connection
+            ? 'check the user and password in redis.url or REDIS_URL'
+            : 'check redis.username and the password in the variable redis.passwordEnv names'),
       );
     const why = messageOf(error);
     throw new UsageError(
-      `redis.url: no Redis answers at ${redactUrlsIn(url)} (${why}); start one (\`docker compose up -d redis\`, ` +
+      `${field}: no Redis answers at ${describeRedis(connection)} (${why}); start one (\`docker compose up -d redis\`, ` +
         '`apt-get install redis-server`, `brew install redis`) or set REDIS_URL',
     );
   }
@@ -54,10 +64,10 @@ export async function connectRedis(url: string): Promise<Redis> {
 export async function withRedis<T>(
   configPath: string | undefined,
   io: CliIo,
-  run: (redis: Redis, config: AutoscalerConfig) => Promise<T>,
+  run: (redis: RedisClient, config: AutoscalerConfig) => Promise<T>,
 ): Promise<T> {
   const config = await loadConfigFlag(configPath, io);
-  const redis = await connectRedis(config.redis.url);
+  const redis = await connectRedis(redisConnectionOf(config.redis));
   try {
     return await run(redis, config);
   } finally {

@@ -1,5 +1,6 @@
 import { messageOf } from '../base/errors.ts';
-import { redactUrlsIn } from '../base/redact.ts';
+import { describeRedis, type RedisConnection } from '../base/redis-connection.ts';
+import { redisConnectionOf } from '../config/redis-schema.ts';
 import type { AutoscalerConfig } from '../config/schema.ts';
 import { serverEnvToVariables } from '../worker/server-env.ts';
 import { connectRedis, loadConfigFlag } from './context.ts';
@@ -15,7 +16,8 @@ interface Check {
 /** Checks that this config can create working servers; one line per check, exit 1 if any fails. */
 export async function doctorCommand(flags: { config?: string; json?: boolean }, io: CliIo): Promise<number> {
   const config = await loadConfigFlag(flags.config, io);
-  const checks: Check[] = [await redisCheck(config.redis.url)];
+  const redis = redisConnectionOf(config.redis, io.env);
+  const checks: Check[] = [await redisCheck(redis)];
   const provider = config.provider;
   if (provider.type === 'local-process') {
     // The entry sees what a server's would (it may read it at load), under an id no server has.
@@ -45,6 +47,12 @@ export async function doctorCommand(flags: { config?: string; json?: boolean }, 
   return checks.every((c) => c.ok) ? exitCode.ok : exitCode.failure;
 }
 
+/** How a server reaches Redis, the way the scaler's specOf gives it. */
+function serverRedisEnv(config: AutoscalerConfig): { redisUrl: string; redis: RedisConnection } {
+  const redis = redisConnectionOf(config.redis);
+  return { redisUrl: 'url' in redis ? redis.url : '', redis };
+}
+
 /** The environment a server of the first pool gets, for a server numbered `suffix`. */
 function sampleServerEnv(config: AutoscalerConfig, suffix: string): Record<string, string> {
   const pool = config.pools[0];
@@ -53,7 +61,7 @@ function sampleServerEnv(config: AutoscalerConfig, suffix: string): Record<strin
     serverId: `${name}-${suffix}`,
     serverName: `${config.cluster}-${name}-${suffix}`,
     pool: name,
-    redisUrl: config.redis.url,
+    ...serverRedisEnv(config),
     cluster: config.cluster,
     bullmqPrefix: config.redis.bullmqPrefix,
     queues: pool?.queues ?? [],
@@ -62,10 +70,10 @@ function sampleServerEnv(config: AutoscalerConfig, suffix: string): Record<strin
   });
 }
 
-async function redisCheck(url: string): Promise<Check> {
+async function redisCheck(connection: RedisConnection): Promise<Check> {
   try {
-    await (await connectRedis(url)).quit();
-    return { name: 'Redis', ok: true, detail: `answers at ${redactUrlsIn(url)}` };
+    await (await connectRedis(connection)).quit();
+    return { name: 'Redis', ok: true, detail: `answers at ${describeRedis(connection)}` };
   } catch (error) {
     return { name: 'Redis', ok: false, detail: messageOf(error) };
   }

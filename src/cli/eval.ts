@@ -1,3 +1,4 @@
+import { redisConnectionOf } from '../config/redis-schema.ts';
 import { FleetStore } from '../fleet/fleet-store.ts';
 import { PinStore } from '../fleet/pin-store.ts';
 import { QueueSampler } from '../sampler/queue-sampler.ts';
@@ -9,14 +10,14 @@ import { type CliIo, exitCode } from './io.ts';
 /** The dry run: one sample and the decision per pool. Reads Redis, writes nothing. */
 export async function evalCommand(flags: { config?: string; json: boolean }, io: CliIo): Promise<number> {
   const config = await loadConfigFlag(flags.config, io);
-  const redis = await connectRedis(config.redis.url);
+  const redis = await connectRedis(redisConnectionOf(config.redis));
   try {
     const space = { prefix: config.redis.bullmqPrefix, cluster: config.cluster };
     const store = new FleetStore(redis, space);
     const nowMs = Date.now();
     const records = await store.list();
     const beats = await store.heartbeats(records.map((r) => r.id));
-    const samples = await new QueueSampler(redis, config.redis.bullmqPrefix).sample(
+    const { samples, failures } = await new QueueSampler(redis, config.redis.bullmqPrefix).sample(
       config.pools.flatMap((p) => p.queues),
       nowMs,
       sampleLookAheadMs(config, new Map()),
@@ -37,7 +38,7 @@ export async function evalCommand(flags: { config?: string; json: boolean }, io:
       wouldDrain: decision.drain,
       queues: samples.filter((s) => pool.queues.includes(s.queue)).map(({ recentRuntimesMs: _, ...s }) => s),
     }));
-    if (flags.json) io.out(JSON.stringify({ atMs: nowMs, pools }, null, 2));
+    if (flags.json) io.out(JSON.stringify({ atMs: nowMs, pools, failures }, null, 2));
     else
       for (const p of pools) {
         io.out(`pool ${p.pool}: ${p.current} → ${p.desired} server(s): ${p.reason}`);
@@ -50,6 +51,8 @@ export async function evalCommand(flags: { config?: string; json: boolean }, io:
             `  schedule ${p.schedule.label}: at least ${p.schedule.minServers} server(s) until ${new Date(p.schedule.untilMs).toISOString()}`,
           );
       }
+    // A queue Redis could not read is named in either format (JSON: `failures`).
+    if (!flags.json) for (const f of failures) io.out(`queue ${f.queue}: not read: ${f.error}`);
     return exitCode.ok;
   } finally {
     await redis.quit();

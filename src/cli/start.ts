@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { ProviderError } from '../../providers/provider.ts';
 import { messageOf } from '../base/errors.ts';
 import { createLogger, type LogFormat, logFormats } from '../base/log.ts';
+import { redisConnectionOf } from '../config/redis-schema.ts';
 import type { AutoscalerConfig } from '../config/schema.ts';
 import { Autoscaler } from '../index.ts';
 import { connectRedis, loadConfigFlag } from './context.ts';
@@ -14,7 +15,7 @@ export async function startCommand(
 ): Promise<number> {
   const format = logFormatFlag(flags.logFormat);
   const config = await loadConfigFlag(flags.config, io);
-  await (await connectRedis(config.redis.url)).quit();
+  await (await connectRedis(redisConnectionOf(config.redis))).quit();
   const logger = createLogger({ level: config.log.level, format: format ?? config.log.format });
   await checkSnapshot(config, io, logger);
   const scaler = new Autoscaler(config, { logger });

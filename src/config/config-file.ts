@@ -13,16 +13,99 @@ export interface AutoscalerConfigFile {
    */
   cluster?: string;
   /**
-   * @default {"url":"redis://127.0.0.1:6379","bullmqPrefix":"bull"}
+   * Where the BullMQ queues live: one of url, cluster or sentinel.
+   * @default {"tls":false,"bullmqPrefix":"bull"}
    */
   redis?: {
     /**
-     * Redis holding the BullMQ queues (env REDIS_URL).
-     * @default "redis://127.0.0.1:6379"
+     * One Redis, redis:// or rediss:// (TLS), password included (env REDIS_URL); redis://127.0.0.1:6379 when no form is given.
      */
     url?: string;
     /**
-     * The BullMQ key prefix of your queues.
+     * A Redis Cluster, through ioredis’s Cluster client. BullMQ needs a hash tag: see bullmqPrefix.
+     */
+    cluster?: {
+      /**
+       * Some nodes of the Redis Cluster; the others are discovered.
+       */
+      nodes: Array<{
+        /**
+         * Host name or IP address.
+         */
+        host: string;
+        /**
+         * TCP port.
+         * Range: ≥ 1, ≤ 65535, whole numbers.
+         */
+        port: number;
+      }>;
+      /**
+       * Maps "host:port" the nodes announce to where this process and the servers reach them.
+       */
+      natMap?: Record<string, {
+        /**
+         * Host name or IP address.
+         */
+        host: string;
+        /**
+         * TCP port.
+         * Range: ≥ 1, ≤ 65535, whole numbers.
+         */
+        port: number;
+      }>;
+    };
+    /**
+     * A Sentinel-managed master set, through ioredis’s Sentinel support; failovers are followed.
+     */
+    sentinel?: {
+      /**
+       * Some of the Sentinels watching the master set.
+       */
+      sentinels: Array<{
+        /**
+         * Host name or IP address.
+         */
+        host: string;
+        /**
+         * TCP port.
+         * Range: ≥ 1, ≤ 65535, whole numbers.
+         */
+        port: number;
+      }>;
+      /**
+       * The master set’s name as the Sentinels know it.
+       */
+      name: string;
+      /**
+       * The scaler and its workers write, so they always connect to the master.
+       * @default "master"
+       */
+      role?: "master";
+      /**
+       * Environment variable holding the Sentinels’ own password, when they require one.
+       */
+      sentinelPasswordEnv?: string;
+    };
+    /**
+     * ACL user, for the cluster or sentinel forms.
+     */
+    username?: string;
+    /**
+     * Environment variable holding the password, for the cluster or sentinel forms.
+     */
+    passwordEnv?: string;
+    /**
+     * TLS to every node (and to the Sentinels), for those forms.
+     * @default false
+     */
+    tls?: boolean;
+    /**
+     * Replicas that must confirm the leader lease (Redis WAIT) before a scaler acts on it; 1 with sentinel, else 0.
+     * Range: ≥ 0, ≤ 16, whole numbers.
+     */
+    leaseReplicas?: number;
+    /**
+     * The BullMQ key prefix of your queues; under Redis Cluster it needs a hash tag, e.g. "{bull}".
      * @default "bull"
      */
     bullmqPrefix?: string;

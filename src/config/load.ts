@@ -10,6 +10,7 @@ import { redactUrlsIn } from '../base/redact.ts';
 import { closest } from '../base/suggest.ts';
 import { knownKeysAt } from './known-keys.ts';
 import { friendlyMessage } from './messages.ts';
+import { missingSecrets } from './redis-schema.ts';
 import { type AutoscalerConfig, configSchema } from './schema.ts';
 
 /** A configuration the scaler must not run with; every problem is listed, each with its field path. */
@@ -38,7 +39,12 @@ export function parseConfig(
   const result = configSchema.safeParse(withEnv, { error: friendlyMessage });
   // Missing files are problems like any other: reported with the schema's, all in one go.
   const files = missingFiles(withEnv, baseFile);
-  const problems = [...(result.success ? [] : result.error.issues.flatMap(formatIssue)), ...files];
+  const secrets = result.success ? missingSecrets(result.data.redis, env) : [];
+  const problems = [
+    ...(result.success ? [] : result.error.issues.flatMap(formatIssue)),
+    ...files,
+    ...secrets,
+  ];
   if (!result.success || problems.length > 0) throw new ConfigError(problems);
   return resolveFiles(result.data, baseFile);
 }
@@ -78,7 +84,10 @@ export async function readConfigFile(absolute: string): Promise<unknown> {
 function applyEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
   const config = { ...(raw as Record<string, unknown>) };
-  if (env.REDIS_URL) config.redis = { ...asObject(config.redis), url: env.REDIS_URL };
+  // REDIS_URL replaces the URL form only: a file naming a cluster or sentinel set keeps it.
+  const redis = asObject(config.redis);
+  if (env.REDIS_URL && redis.cluster === undefined && redis.sentinel === undefined)
+    config.redis = { ...redis, url: env.REDIS_URL };
   if (env.LOG_LEVEL) config.log = { ...asObject(config.log), level: env.LOG_LEVEL };
   if (env.LOG_FORMAT) config.log = { ...asObject(config.log), format: env.LOG_FORMAT };
   if (env.HTTP_PORT) config.http = { ...asObject(config.http), port: portFrom(env.HTTP_PORT) };

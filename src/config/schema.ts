@@ -4,6 +4,7 @@ import { digitaloceanProviderSchema } from '../../providers/digitalocean/config.
 import { logFormats } from '../base/log-pretty.ts';
 import { durationMs, MAX_DURATION_MS, MAX_SERVERS, queueName, serverCount } from './bounds.ts';
 import { lifecycleSchema } from './lifecycle-schema.ts';
+import { clusterPrefixProblem, redisSchema } from './redis-schema.ts';
 import { scheduleSchema } from './schedules.ts';
 import { alertsSchema, httpSchema } from './surfaces-schema.ts';
 
@@ -170,16 +171,7 @@ export const configSchema = z
     cluster: name
       .default('default')
       .describe('Scaler cluster name; it forms the ownership tag of every server.'),
-    redis: z
-      .object({
-        url: z
-          .string()
-          .default('redis://127.0.0.1:6379')
-          .describe('Redis holding the BullMQ queues (env REDIS_URL).'),
-        bullmqPrefix: z.string().min(1).default('bull').describe('The BullMQ key prefix of your queues.'),
-      })
-      .strict()
-      .default({ url: 'redis://127.0.0.1:6379', bullmqPrefix: 'bull' }),
+    redis: redisSchema,
     tickMs: tickMs.default(1_000).describe('How often the scaler samples and decides.'),
     maxServersTotal: count.default(20).describe('Global cap over all pools: no decision can exceed it.'),
     maxHourlyCostUsd: z
@@ -219,6 +211,11 @@ export const configSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    const hashTag = clusterPrefixProblem(
+      config.redis,
+      config.pools.flatMap((p) => p.queues),
+    );
+    if (hashTag) ctx.addIssue({ code: 'custom', path: ['redis', 'bullmqPrefix'], message: hashTag });
     const seen = new Map<string, number>();
     config.pools.forEach((pool, i) => {
       if (seen.has(pool.name))

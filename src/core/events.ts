@@ -35,7 +35,8 @@ export type ScalingEvent =
       wanted: number;
       allowed: number;
     }
-  | { event: 'sample.failed'; error: string }
+  /** `queues` names the queues that failed; without it, Redis could not be read at all. */
+  | { event: 'sample.failed'; error: string; queues?: string[] }
   | { event: 'tick.failed'; error: string }
   | { event: 'tick.completed'; durationMs: number; sampleMs: number | null }
   | {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../base/redis-connection.ts';
 import { type KeySpace, type ScalerKeys, scalerKeys } from '../base/redis-keys.ts';
 import { type Heartbeat, parseHeartbeat } from '../core/heartbeat.ts';
 import { fromStatesOf } from '../core/server-state.ts';
@@ -83,7 +83,7 @@ export class FleetStore {
   private writeCount = 0;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     space: KeySpace,
   ) {
     this.keys = scalerKeys(space);

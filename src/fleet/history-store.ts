@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../base/redis-connection.ts';
 import { type KeySpace, type ScalerKeys, scalerKeys } from '../base/redis-keys.ts';
 import type { ServerState } from '../core/types.ts';
 
@@ -62,7 +62,7 @@ export const historyRanges: Record<HistoryRange, number> = {
 
 /**
  * Two rings per pool: 10 s intervals for the last hour, 5 min intervals for the last day. A page
- * reading 24 h gets 288 points instead of 8,640; each ring is a few tens of KB in Redis.
+ * reading 24 h gets 288 points instead of 8,640; each ring is a few tens of KB in RedisClient.
  */
 export const resolutions = {
   fine: { bucketMs: 10_000, buckets: 360 },
@@ -126,14 +126,14 @@ interface StoredBucket {
 }
 
 /**
- * Pools' history in Redis, written by the leader every tick and read by any status page, so
+ * Pools' history in RedisClient, written by the leader every tick and read by any status page, so
  * charts survive restarts and standby takeovers and a page needs no scaler in its process.
  */
 export class HistoryStore {
   private readonly keys: ScalerKeys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     space: KeySpace,
   ) {
     this.keys = scalerKeys(space);
@@ -232,7 +232,7 @@ function toBucket(atMs: number, spanMs: number, s: StoredBucket): HistoryBucket 
   };
 }
 
-async function execOrThrow(pipeline: ReturnType<Redis['pipeline']>): Promise<void> {
+async function execOrThrow(pipeline: ReturnType<RedisClient['pipeline']>): Promise<void> {
   const results = await pipeline.exec();
   for (const [error] of results ?? []) if (error) throw error;
 }

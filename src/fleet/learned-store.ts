@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../base/redis-connection.ts';
 import { type KeySpace, type ScalerKeys, scalerKeys } from '../base/redis-keys.ts';
 import type { BurstEpisode } from '../core/burst-memory.ts';
 import type { Learned } from '../core/pool-step.ts';
@@ -11,7 +11,7 @@ export class LearnedStore {
   private readonly keys: ScalerKeys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     space: KeySpace,
   ) {
     this.keys = scalerKeys(space);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../base/redis-connection.ts';
 import { type KeySpace, type ScalerKeys, scalerKeys } from '../base/redis-keys.ts';
 
 /**
@@ -11,7 +11,7 @@ export class RolloutMarks {
   private readonly keys: ScalerKeys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     space: KeySpace,
   ) {
     this.keys = scalerKeys(space);

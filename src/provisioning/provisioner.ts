@@ -1,5 +1,5 @@
 import { type Job, type JobsOptions, Queue, UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import {
   type CreatedServer,
   type Provider,
@@ -7,6 +7,7 @@ import {
   type ServerSpec,
 } from '../../providers/provider.ts';
 import { messageOf } from '../base/errors.ts';
+import { hasHashTag, type RedisClient } from '../base/redis-connection.ts';
 import { provisioningQueueName } from '../base/redis-keys.ts';
 import type { ScalingEvent } from '../core/events.ts';
 import { createBackoffMs } from '../core/plan.ts';
@@ -18,7 +19,7 @@ type ProvisioningJob =
   | { type: 'destroy'; serverId: string };
 
 export interface ProvisionerOptions {
-  redis: Redis;
+  redis: RedisClient;
   store: FleetStore;
   provider: Provider;
   prefix: string;
@@ -54,7 +55,8 @@ export class Provisioner {
   private worker: Worker<ProvisioningJob> | undefined;
 
   constructor(private readonly o: ProvisionerOptions) {
-    this.queue = new Queue<ProvisioningJob>(provisioningQueueName(o.cluster), {
+    const tagName = o.redis instanceof Cluster && !hasHashTag(o.prefix);
+    this.queue = new Queue<ProvisioningJob>(provisioningQueueName(o.cluster, tagName), {
       connection: o.redis,
       prefix: o.prefix,
     });

@@ -1,5 +1,5 @@
 import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../base/redis-connection.ts';
 
 /**
  * How long a queue stays watched after a server of its pool went away without draining. BullMQ
@@ -18,7 +18,7 @@ export class StalledChecker {
   private readonly watched = new Map<string, { worker: Worker; untilMs: number }>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly intervalMs: number,
   ) {}

@@ -1,5 +1,7 @@
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
+import type { RedisClient } from '../base/redis-connection.ts';
 import { bullKeys } from '../base/redis-keys.ts';
+import { groupBySlot } from './key-slot.ts';
 
 /** What a status page shows of one queue beyond the scaler's sample. */
 export interface QueueActivity {
@@ -18,7 +20,8 @@ export interface QueueActivity {
 const runtimeJobs = 20;
 
 /**
- * ARGV: prefix, now (ms), jobs to average, then queue names. Per queue: delayed jobs not yet due,
+ * KEYS: one meta key of the call's slot (for Redis Cluster's routing). ARGV: prefix, now (ms), jobs
+ * to average, then queue names. Per queue: delayed jobs not yet due,
  * completed in the last minute, failed in the last hour, sum and count of the newest runtimes.
  * Completed and failed sets are scored by finishedOn, so the counts are ZCOUNTs.
  */
@@ -42,26 +45,36 @@ end
 return out
 `;
 
-/** Reads every queue's activity in one call; read-only, so any status page may run it. */
+/** Reads every queue's activity in one call (one per hash slot under Cluster); read-only. */
 export async function queueActivity(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   queues: readonly string[],
   nowMs: number,
 ): Promise<QueueActivity[]> {
-  if (queues.length === 0) return [];
-  const raw = (await redis.eval(
-    activityScript,
-    0,
-    prefix,
-    String(nowMs),
-    String(runtimeJobs),
-    ...queues,
-  )) as number[];
-  return queues.map((queue, i) => {
-    const [upcoming = 0, completed = 0, failed = 0, sum = 0, count = 0] = raw
-      .slice(i * 5, i * 5 + 5)
-      .map(Number);
+  // Under Redis Cluster one call per hash slot, routed by a key of that slot.
+  const groups = groupBySlot(queues, prefix, redis instanceof Cluster);
+  const replies = await Promise.all(
+    groups.map(
+      (group) =>
+        redis.eval(
+          activityScript,
+          1,
+          bullKeys(prefix, group[0] ?? '').meta,
+          prefix,
+          String(nowMs),
+          String(runtimeJobs),
+          ...group,
+        ) as Promise<number[]>,
+    ),
+  );
+  const rawOf = new Map(
+    groups.flatMap((group, g) => group.map((q, i) => [q, replies[g]?.slice(i * 5, i * 5 + 5) ?? []])),
+  );
+  return queues.map((queue) => {
+    const [upcoming = 0, completed = 0, failed = 0, sum = 0, count = 0] = (rawOf.get(queue) ?? []).map(
+      Number,
+    );
     return {
       queue,
       upcomingDelayed: upcoming,
@@ -74,26 +87,25 @@ export async function queueActivity(
 
 /** Jobs of `queues` completed and failed in (sinceMs, nowMs], in one round trip: the history's throughput. */
 export async function finishedBetween(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   queues: readonly string[],
   sinceMs: number,
   nowMs: number,
 ): Promise<{ completed: number; failed: number }> {
-  if (queues.length === 0) return { completed: 0, failed: 0 };
-  const pipeline = redis.pipeline();
-  for (const queue of queues) {
-    const keys = bullKeys(prefix, queue);
-    pipeline.zcount(keys.completed, `(${sinceMs}`, nowMs);
-    pipeline.zcount(keys.failed, `(${sinceMs}`, nowMs);
-  }
-  const results = (await pipeline.exec()) ?? [];
-  let completed = 0;
-  let failed = 0;
-  results.forEach(([error, value], i) => {
-    if (error) throw error;
-    if (i % 2 === 0) completed += Number(value);
-    else failed += Number(value);
-  });
-  return { completed, failed };
+  // Sent at once, not as one pipeline: under Redis Cluster the queues' keys live on several nodes,
+  // and ioredis pipelines each connection's commands on the wire anyway (one round trip per node).
+  const counts = await Promise.all(
+    queues.map((queue) => {
+      const keys = bullKeys(prefix, queue);
+      return Promise.all([
+        redis.zcount(keys.completed, `(${sinceMs}`, nowMs),
+        redis.zcount(keys.failed, `(${sinceMs}`, nowMs),
+      ]);
+    }),
+  );
+  return {
+    completed: counts.reduce((sum, [done]) => sum + done, 0),
+    failed: counts.reduce((sum, [, lost]) => sum + lost, 0),
+  };
 }

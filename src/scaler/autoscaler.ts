@@ -22,6 +22,7 @@ import { PinStore } from '../fleet/pin-store.ts';
 import { RolloutMarks } from '../fleet/rollout-marks.ts';
 import type { ServerRecord } from '../fleet/server-record.ts';
 import { reconcile } from '../reconciler/reconcile.ts';
+import { failuresByError } from '../sampler/queue-sampler.ts';
 import { sampleLookAheadMs } from './learned.ts';
 import { connectParts, type ScalerParts } from './parts.ts';
 import { type PoolState, type ScaleContext, scalePools } from './tick.ts';
@@ -185,14 +186,20 @@ export class Autoscaler {
     return sampleMs;
   }
 
-  /** One sample of every pool's queues, or undefined (and an event) when Redis could not give one. */
+  /**
+   * One sample of every pool's queues, or undefined (and an event) when Redis could not give one.
+   * A queue Redis answered an error for fails alone and is named; its pool decides on the rest.
+   */
   private async sample(parts: ScalerParts, nowMs: number): Promise<QueueSample[] | undefined> {
     try {
-      return await parts.sampler.sample(
+      const round = await parts.sampler.sample(
         this.config.pools.flatMap((p) => p.queues),
         nowMs,
         sampleLookAheadMs(this.config, this.pools),
       );
+      for (const { error, queues } of failuresByError(round.failures))
+        this.emit({ event: 'sample.failed', error, queues });
+      return round.samples;
     } catch (error) {
       // No data, no decision: holding is the only choice that cannot drain a busy fleet.
       this.emit({ event: 'sample.failed', error: messageOf(error) });

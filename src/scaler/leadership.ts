@@ -41,7 +41,7 @@ export class Leadership {
     if (held && !this.leading) await this.gain();
     // A lease that lapsed with nobody else taking it comes back with a new token: fence with that.
     else if (held) this.store.setFence(this.lease.value);
-    if (!held && this.leading) await this.lose('lease taken by another scaler');
+    if (!held && this.leading) await this.lose(this.lease.refusal ?? 'lease taken by another scaler');
     return held;
   }
 

@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import {
   ownerTagOf,
   type Provider,
@@ -6,6 +5,8 @@ import {
   poolTagOf,
   type ServerSpec,
 } from '../../providers/provider.ts';
+import { createRedisClient, type RedisClient, type RedisConnection } from '../base/redis-connection.ts';
+import { leaseReplicasOf, redisConnectionOf } from '../config/redis-schema.ts';
 import type { AutoscalerConfig } from '../config/schema.ts';
 import type { ScalingEvent } from '../core/events.ts';
 import { FleetStore } from '../fleet/fleet-store.ts';
@@ -22,8 +23,8 @@ import { createProvider } from './provider-factory.ts';
 
 /** Everything a running scaler holds: its connections, its provider and what acts through them. */
 export interface ScalerParts {
-  redis: Redis;
-  bullRedis: Redis;
+  redis: RedisClient;
+  bullRedis: RedisClient;
   provider: Provider;
   store: FleetStore;
   provisioner: Provisioner;
@@ -49,10 +50,11 @@ export interface PartsOptions {
 /** Connects to Redis and builds the scaler's parts from its config. */
 export async function connectParts(o: PartsOptions): Promise<ScalerParts> {
   const { config } = o;
-  const { url, bullmqPrefix } = config.redis;
+  const { bullmqPrefix } = config.redis;
+  const connection = redisConnectionOf(config.redis);
   // Fail fast on the sampling connection so a Redis outage means "hold", not a hung tick.
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 5_000 });
-  const bullRedis = new Redis(url, { maxRetriesPerRequest: null });
+  const redis = createRedisClient(connection, { maxRetriesPerRequest: 1, connectTimeoutMs: 5_000 });
+  const bullRedis = createRedisClient(connection, { maxRetriesPerRequest: null });
   // Outages surface as failed ticks (and `sample.failed`); the clients reconnect by themselves.
   for (const client of [redis, bullRedis]) client.on('error', () => {});
   const provider = o.provider ?? (await createProvider(config, redis, o.log));
@@ -70,7 +72,12 @@ export async function connectParts(o: PartsOptions): Promise<ScalerParts> {
     emit: o.emit,
     now: o.now,
   });
-  const lease = new LeaderLease(redis, store.keys, o.instance, config.lifecycle.leaseTtlMs);
+  const { leaseTtlMs } = config.lifecycle;
+  const lease = new LeaderLease(redis, store.keys, o.instance, leaseTtlMs, {
+    replicas: leaseReplicasOf(config.redis),
+    // Long enough for a healthy replica's ack, short enough to leave most of the lease to act in.
+    timeoutMs: Math.min(1_000, Math.floor(leaseTtlMs / 4)),
+  });
   const checker = new StalledChecker(bullRedis, bullmqPrefix, config.lifecycle.stalledCheckMs);
   const leadership = new Leadership(lease, store, provisioner, checker, o.instance, o.emit);
   const sampler = new QueueSampler(redis, bullmqPrefix);
@@ -82,6 +89,12 @@ export async function connectParts(o: PartsOptions): Promise<ScalerParts> {
     emit: o.emit,
   });
   return { redis, bullRedis, provider, store, provisioner, leadership, checker, sampler, history };
+}
+
+/** How the server's worker reaches Redis: the scaler's own connection, secrets included. */
+function serverRedisOf(config: AutoscalerConfig): { redisUrl: string; redis: RedisConnection } {
+  const redis = redisConnectionOf(config.redis);
+  return { redisUrl: 'url' in redis ? redis.url : '', redis };
 }
 
 /** What the provider needs to create a recorded server: its name, our tags and its worker's env. */
@@ -98,7 +111,7 @@ function specOf(config: AutoscalerConfig, record: ServerRecord): ServerSpec {
       serverId: record.id,
       serverName: record.name,
       pool: record.pool,
-      redisUrl: config.redis.url,
+      ...serverRedisOf(config),
       cluster: config.cluster,
       bullmqPrefix: config.redis.bullmqPrefix,
       queues: pool?.queues ?? [],

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { messageOf } from '../base/errors.ts';
+import type { RedisClient } from '../base/redis-connection.ts';
 import type { AutoscalerConfig } from '../config/schema.ts';
 import { billedHourlyCostUsd } from '../core/cost.ts';
 import { decisionInWords } from '../core/decision-words.ts';
@@ -14,7 +14,7 @@ const maxTicksPerRecord = 3;
 
 /**
  * The leader's side of the status page's history: after each tick it adds every pool's numbers to
- * the rings in Redis and marks each change of the desired count with the decision in words.
+ * the rings in RedisClient and marks each change of the desired count with the decision in words.
  */
 export class PoolHistoryRecorder {
   private lastAtMs: number | undefined;
@@ -23,7 +23,7 @@ export class PoolHistoryRecorder {
   constructor(
     private readonly o: {
       history: HistoryStore;
-      redis: Redis;
+      redis: RedisClient;
       config: AutoscalerConfig;
       /** What one server costs per hour; undefined when the provider cannot tell. */
       serverHourlyPriceUsd: (type: string) => Promise<number | undefined>;
@@ -32,7 +32,7 @@ export class PoolHistoryRecorder {
     },
   ) {}
 
-  /** A new term starts from Redis, not from what this process saw when it last led. */
+  /** A new term starts from RedisClient, not from what this process saw when it last led. */
   reset(): void {
     this.lastAtMs = undefined;
     this.lastDesired.clear();

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Provider, ProviderLog } from '../../providers/provider.ts';
+import type { RedisClient } from '../base/redis-connection.ts';
 import { scalerKeys } from '../base/redis-keys.ts';
 import type { AutoscalerConfig } from '../config/schema.ts';
 import { RedisRequestWindows } from './request-windows.ts';
@@ -10,7 +10,7 @@ import { RedisRequestWindows } from './request-windows.ts';
  */
 export async function createProvider(
   config: AutoscalerConfig,
-  redis: Redis,
+  redis: RedisClient,
   log?: ProviderLog,
 ): Promise<Provider> {
   const settings = config.provider;

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import {
   budgetFloor,
   budgetRecoveryPerMinute,
@@ -8,6 +7,7 @@ import {
   type RequestWindows,
 } from '../../providers/provider.ts';
 import { messageOf } from '../base/errors.ts';
+import type { RedisClient } from '../base/redis-connection.ts';
 
 /** Redis's own clock, so scalers on different hosts share one. */
 const nowMs = `
@@ -86,7 +86,7 @@ export class RedisRequestWindows implements RequestWindows {
    * @param budgetKey hash of the last 429's cut of the per-minute budget; same hash slot as `key`
    */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly key: string,
     private readonly budgetKey: string,
   ) {}

@@ -1,5 +1,5 @@
 import { type Processor, Worker, type WorkerOptions } from 'bullmq';
-import { Redis } from 'ioredis';
+import { createRedisClient, type RedisClient } from '../base/redis-connection.ts';
 import { scalerKeys } from '../base/redis-keys.ts';
 import { encodeHeartbeat } from '../core/heartbeat.ts';
 import {
@@ -7,11 +7,21 @@ import {
   loadCheckVariable,
   readServerEnv,
   type ServerEnv,
+  serverRedisConnection,
   workerNameOf,
 } from './server-env.ts';
 import { spotNoticeSettings, watchSpotNotices } from './spot-notices.ts';
 
-export { readServerEnv, type ServerEnv, serverEnvToVariables } from './server-env.ts';
+export type { RedisClient, RedisConnection } from '../base/redis-connection.ts';
+export { readServerEnv, type ServerEnv, serverEnvToVariables, serverRedisConnection } from './server-env.ts';
+
+/**
+ * A Redis client for the server's own use (results, logs), connected the way the scaler told the
+ * server to: one Redis, a Cluster or a Sentinel set.
+ */
+export function serverRedis(env: ServerEnv = readServerEnv()): RedisClient {
+  return createRedisClient(serverRedisConnection(env), { maxRetriesPerRequest: null });
+}
 
 export interface ServerWorkerOptions {
   /** The BullMQ queues this server serves; defaults to its pool's queues (QUEUES). */
@@ -33,7 +43,7 @@ export interface ServerWorkerOptions {
    * here to override, e.g. for jobs that block the event loop longer than half the lock.
    */
   workerOptions?: Omit<WorkerOptions, 'connection' | 'name' | 'concurrency' | 'prefix'>;
-  /** Read from SERVER_ID, SERVER_NAME, POOL, REDIS_URL, AUTOSCALER_CLUSTER, BULLMQ_PREFIX, QUEUES, SLOTS when omitted. */
+  /** Read from SERVER_ID, SERVER_NAME, POOL, REDIS_URL or REDIS_CONNECTION (+ REDIS_PASSWORD), AUTOSCALER_CLUSTER, BULLMQ_PREFIX, QUEUES, SLOTS when omitted. */
   env?: ServerEnv;
   /**
    * End the process once drained, as a server should.
@@ -68,7 +78,7 @@ export async function runServerWorker(options: ServerWorkerOptions): Promise<Ser
   }
   const env = options.env ?? readServerEnv();
   const keys = scalerKeys({ prefix: env.bullmqPrefix, cluster: env.cluster });
-  const connection = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
+  const connection = serverRedis(env);
   const heartbeatMs = options.heartbeatMs ?? 1_000;
   const concurrency = options.concurrency ?? env.slots;
   const queues = options.queues ?? env.queues;

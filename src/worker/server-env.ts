@@ -1,9 +1,15 @@
+import type { RedisConnection } from '../base/redis-connection.ts';
+import { redisConnectionFromVariables, redisConnectionToVariables } from './redis-env.ts';
+
 /** The environment a server's worker is started with, by user_data or the local provider. */
 export interface ServerEnv {
   serverId: string;
   serverName: string;
   pool: string;
+  /** The one Redis's URL; '' when `redis` names a Cluster or a Sentinel set. */
   redisUrl: string;
+  /** Where Redis is, in any of the three forms; `redisUrl` when omitted. */
+  redis?: RedisConnection;
   cluster: string;
   bullmqPrefix: string;
   /** The pool's queues, so a worker entry need not repeat the config. */
@@ -22,7 +28,6 @@ const required = {
   serverId: 'SERVER_ID',
   serverName: 'SERVER_NAME',
   pool: 'POOL',
-  redisUrl: 'REDIS_URL',
 } as const;
 
 export function serverEnvToVariables(env: ServerEnv): Record<string, string> {
@@ -30,7 +35,7 @@ export function serverEnvToVariables(env: ServerEnv): Record<string, string> {
     SERVER_ID: env.serverId,
     SERVER_NAME: env.serverName,
     POOL: env.pool,
-    REDIS_URL: env.redisUrl,
+    ...redisConnectionToVariables(serverRedisConnection(env)),
     AUTOSCALER_CLUSTER: env.cluster,
     BULLMQ_PREFIX: env.bullmqPrefix,
     QUEUES: env.queues.join(','),
@@ -40,7 +45,9 @@ export function serverEnvToVariables(env: ServerEnv): Record<string, string> {
 }
 
 export function readServerEnv(source: NodeJS.ProcessEnv = process.env): ServerEnv {
-  const missing = Object.values(required).filter((name) => !source[name]);
+  const redis = redisConnectionFromVariables(source);
+  const missing: string[] = Object.values(required).filter((name) => !source[name]);
+  if (redis === undefined) missing.push('REDIS_URL (or REDIS_CONNECTION)');
   if (missing.length > 0) {
     throw new Error(
       `runServerWorker: missing environment ${missing.join(', ')}; the autoscaler sets them when it starts a server ` +
@@ -51,7 +58,8 @@ export function readServerEnv(source: NodeJS.ProcessEnv = process.env): ServerEn
     serverId: source.SERVER_ID ?? '',
     serverName: source.SERVER_NAME ?? '',
     pool: source.POOL ?? '',
-    redisUrl: source.REDIS_URL ?? '',
+    redisUrl: redis !== undefined && 'url' in redis ? redis.url : '',
+    ...(redis === undefined ? {} : { redis }),
     cluster: source.AUTOSCALER_CLUSTER ?? 'default',
     bullmqPrefix: source.BULLMQ_PREFIX ?? 'bull',
     queues: (source.QUEUES ?? '').split(',').filter((q) => q !== ''),
@@ -64,6 +72,11 @@ export function readServerEnv(source: NodeJS.ProcessEnv = process.env): ServerEn
 function stalledCheckOf(text: string | undefined): { stalledCheckMs?: number } {
   const ms = Number(text);
   return text !== undefined && Number.isInteger(ms) && ms > 0 ? { stalledCheckMs: ms } : {};
+}
+
+/** The server's Redis connection, whichever form the env gives it in. */
+export function serverRedisConnection(env: ServerEnv): RedisConnection {
+  return env.redis ?? { url: env.redisUrl };
 }
 
 /** BullMQ silently hides workers whose name has a space; keep names to a safe alphabet. */

@@ -4,6 +4,14 @@ import { join, resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import { createLocalProcessProvider } from '../../providers/local-process/index.ts';
 import { ownerTagOf, type Provider } from '../../providers/provider.ts';
+import {
+  type ClusterConnection,
+  createRedisClient,
+  hasHashTag,
+  type RedisClient,
+  type RedisConnection,
+  type SentinelConnection,
+} from '../../src/base/redis-connection.ts';
 import type { AutoscalerConfigInput } from '../../src/config/schema.ts';
 import { deletePrefix, redisUrl, uniquePrefix } from './redis.ts';
 
@@ -31,13 +39,20 @@ export function localCluster(
   workerEntry: string,
   pool: Partial<PoolInput>,
   overrides: Partial<AutoscalerConfigInput> = {},
+  /** A Redis Cluster or Sentinel set to run on instead of the shared Redis. */
+  topology?: ClusterConnection | SentinelConnection,
 ): LocalCluster {
   const url = redisUrl();
-  const prefix = uniquePrefix(label);
+  const clusterName = uniquePrefix(label);
+  // Under Redis Cluster BullMQ needs a hash tag in the prefix unless every queue name has one.
+  const queuesTagged = (pool.queues ?? ['alpha']).every(hasHashTag);
+  const prefix =
+    topology !== undefined && 'cluster' in topology && !queuesTagged ? `{${clusterName}}` : clusterName;
+  const connection: RedisConnection = topology ?? { url };
   const stateDir = mkdtempSync(join(tmpdir(), 'bullmq-autoscaler-'));
   const config: AutoscalerConfigInput = {
-    cluster: prefix,
-    redis: { url, bullmqPrefix: prefix },
+    cluster: clusterName,
+    redis: { ...redisConfigOf(connection), bullmqPrefix: prefix },
     tickMs: 200,
     provider: {
       type: 'local-process',
@@ -65,10 +80,11 @@ export function localCluster(
   const provider = createLocalProcessProvider({
     workerEntry: resolve(workerEntry),
     stateDir,
-    cluster: prefix,
+    cluster: clusterName,
     killGraceMs: 2_000,
   });
   const queues: Queue[] = [];
+  const clients: RedisClient[] = [];
   return {
     url,
     prefix,
@@ -76,7 +92,9 @@ export function localCluster(
     config,
     provider,
     queue(name) {
-      const queue = new Queue(name, { connection: { url }, prefix });
+      const client = createRedisClient(connection, { maxRetriesPerRequest: null });
+      clients.push(client);
+      const queue = new Queue(name, { connection: client, prefix });
       queues.push(queue);
       return queue;
     },
@@ -87,9 +105,18 @@ export function localCluster(
     },
     async cleanup() {
       await Promise.all(queues.map((q) => q.close()));
-      for (const server of await provider.list(ownerTagOf(prefix))) await provider.destroy(server.providerId);
-      await deletePrefix(url, prefix);
+      await Promise.all(clients.map((c) => c.quit()));
+      for (const server of await provider.list(ownerTagOf(clusterName)))
+        await provider.destroy(server.providerId);
+      await deletePrefix(connection, prefix);
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The config's `redis` for a connection (without secrets: the test topologies have none). */
+function redisConfigOf(connection: RedisConnection): AutoscalerConfigInput['redis'] {
+  if ('url' in connection) return { url: connection.url };
+  if ('cluster' in connection) return { cluster: { nodes: connection.cluster.nodes } };
+  return { sentinel: { sentinels: connection.sentinel.sentinels, name: connection.sentinel.name } };
 }

@@ -1,11 +1,11 @@
 // A server's worker for tests: runs each job for job.data.ms and records who ran it and when,
 // so tests can prove exactly-once processing and that no server stopped mid-job.
-import { Redis } from 'ioredis';
-import { runServerWorker } from '../../src/worker/index.ts';
+import { runServerWorker, serverRedis } from '../../src/worker/index.ts';
 import { readServerEnv } from '../../src/worker/server-env.ts';
 
 const env = readServerEnv();
-const log = new Redis(env.redisUrl);
+// The server's own client: one Redis, a Cluster or a Sentinel set, as the scaler said.
+const log = serverRedis(env);
 const runsKey = `${env.bullmqPrefix}:test:runs`;
 const spansKey = `${env.bullmqPrefix}:test:spans`;
 

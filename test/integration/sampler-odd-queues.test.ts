@@ -7,7 +7,8 @@ import { Autoscaler } from '../../src/index.ts';
 import { QueueSampler } from '../../src/sampler/queue-sampler.ts';
 import { captureLog } from '../helpers/capture-log.ts';
 import { localCluster } from '../helpers/local-cluster.ts';
-import { deletePrefix, redisUrl, uniquePrefix } from '../helpers/redis.ts';
+import { uniquePrefix } from '../helpers/redis.ts';
+import { freePorts, RedisProcesses } from '../helpers/redis-processes.ts';
 
 /*
  * The sampler against queue contents BullMQ would not write itself, or writes only under races:
@@ -15,17 +16,24 @@ import { deletePrefix, redisUrl, uniquePrefix } from '../helpers/redis.ts';
  * grow with the backlog.
  */
 let redis: Redis;
+let ownUrl: string;
 let prefix: string;
+const own = new RedisProcesses();
 const hour = 3_600_000;
 
-beforeAll(() => {
-  redis = new Redis(redisUrl());
+// A redis-server of this file's own: MONITOR on the shared one sees every other test's traffic,
+// which both pollutes the command lists and trips ioredis's monitor mode ("Command queue state error").
+beforeAll(async () => {
+  const [port = 0] = await freePorts(1);
+  await own.startServer(port);
+  ownUrl = `redis://127.0.0.1:${port}`;
+  redis = new Redis(ownUrl);
   prefix = uniquePrefix('odd');
 });
 
 afterAll(async () => {
-  await deletePrefix(redisUrl(), prefix);
   await redis.quit();
+  await own.stop();
 });
 
 /**
@@ -49,7 +57,9 @@ async function sampleOne(
     else if (args.some((a) => a.startsWith(base))) commands.push((args[0] ?? '').toLowerCase());
   });
   try {
-    const [sample] = await new QueueSampler(redis, prefix).sample([queue], nowMs);
+    const {
+      samples: [sample],
+    } = await new QueueSampler(redis, prefix).sample([queue], nowMs);
     if (sample === undefined) throw new Error(`no sample for ${queue}`);
     // MONITOR reports in execution order: once it shows this, it has shown the sampler's commands.
     await redis.get(sentinel);
@@ -97,7 +107,7 @@ describe('sampler against odd queue contents', () => {
   });
 
   it('huge priorities and real BullMQ jobs side by side: counted, oldest age from the real job', async () => {
-    const queue = new Queue('prio', { connection: { url: redisUrl() }, prefix });
+    const queue = new Queue('prio', { connection: { url: ownUrl }, prefix });
     await queue.add('max', {}, { priority: 2_097_151 });
     await queue.close();
     const k = bullKeys(prefix, 'prio');
@@ -127,7 +137,7 @@ describe('sampler against odd queue contents', () => {
     expect(big.commands).toEqual(small.commands);
   });
 
-  it('foreign keys under the prefix are ignored; a wrong-typed queue key fails the sample loudly', async () => {
+  it('foreign keys under the prefix are ignored; a wrong-typed queue key fails that queue alone, named', async () => {
     const k = bullKeys(prefix, 'foreign');
     await redis.set(`${prefix}:foreign:notes`, 'not BullMQ');
     await redis.set(k.id, 'not-a-number');
@@ -135,25 +145,52 @@ describe('sampler against odd queue contents', () => {
     const { sample } = await sampleOne('foreign');
     expect(sample).toMatchObject({ waiting: 0, addedTotal: 0, oldestWaitMs: 0 });
     await redis.set(bullKeys(prefix, 'wrongtype').wait, 'a string where a list belongs');
-    await expect(sampleOne('wrongtype')).rejects.toThrow(/WRONGTYPE/);
+    await rawJob('beside', '1', { timestamp: String(Date.now()) }, 'wait');
+    const round = await new QueueSampler(redis, prefix).sample(
+      ['foreign', 'wrongtype', 'beside'],
+      Date.now(),
+    );
+    expect(round.failures).toEqual([{ queue: 'wrongtype', error: expect.stringMatching(/^WRONGTYPE/) }]);
+    expect(round.samples.map((s) => [s.queue, s.waiting])).toEqual([
+      ['foreign', 0],
+      ['beside', 1],
+    ]);
   });
 });
 
 describe('the scaler on garbage', () => {
-  it('holds on a queue it cannot read: sample.failed, no server requested', async () => {
-    const cluster = localCluster('garbage', 'test/helpers/recording-worker.ts', { queues: ['alpha'] });
+  it('a queue it cannot read fails alone and named; its pool and the others keep scaling on the rest', async () => {
+    const cluster = localCluster(
+      'garbage',
+      'test/helpers/recording-worker.ts',
+      { queues: ['alpha', 'beta'] },
+      {
+        pools: [
+          { name: 'main', queues: ['alpha', 'beta'], slotsPerServer: 2, maxServers: 3, bootSeconds: 1 },
+          { name: 'other', queues: ['gamma'], slotsPerServer: 2, maxServers: 3, bootSeconds: 1 },
+        ],
+      },
+    );
     const log = captureLog();
     const scaler = new Autoscaler(cluster.config, { logger: log.logger });
+    const shared = new Redis(cluster.url);
     try {
-      await redis.set(bullKeys(cluster.prefix, 'alpha').wait, 'garbage');
+      await shared.set(bullKeys(cluster.prefix, 'alpha').wait, 'garbage');
+      for (const name of ['beta', 'gamma'])
+        await cluster
+          .queue(name)
+          .addBulk(Array.from({ length: 10 }, () => ({ name: 'job', data: { ms: 50 } })));
       await scaler.tick();
       await scaler.tick();
-      expect(log.events('sample.failed').length).toBeGreaterThan(0);
-      expect(log.events('sample.failed')[0]?.error).toMatch(/WRONGTYPE/);
-      expect(log.events('server.requested')).toEqual([]);
-      expect(await scaler.servers()).toEqual([]);
+      const failed = log.events('sample.failed');
+      expect(failed.length).toBeGreaterThan(0);
+      expect(failed.every((e) => String(e.error).startsWith('WRONGTYPE'))).toBe(true);
+      expect(failed.map((e) => e.queues)).toContainEqual(['alpha']);
+      const requested = new Set(log.events('server.requested').map((e) => e.pool));
+      expect(requested).toEqual(new Set(['main', 'other']));
     } finally {
       await scaler.close();
+      await shared.quit();
       await cluster.cleanup();
     }
   });

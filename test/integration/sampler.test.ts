@@ -24,7 +24,9 @@ describe('QueueSampler against real BullMQ queues', () => {
     await q.add('due', {}, { delay: 1_000, timestamp: now - 7_000 });
     await q.add('later', {}, { delay: 60_000 });
     await q.close();
-    const [s] = await new QueueSampler(redis, prefix).sample(['mixed'], now);
+    const {
+      samples: [s],
+    } = await new QueueSampler(redis, prefix).sample(['mixed'], now);
     expect(s).toMatchObject({
       waiting: 1,
       prioritized: 1,
@@ -48,9 +50,13 @@ describe('QueueSampler against real BullMQ queues', () => {
     await q.close();
     const sampler = new QueueSampler(redis, prefix);
     // Due at now+10 s and now+50 s are within 60 s; now+70 s and the hour-later one are not.
-    const [s] = await sampler.sample(['ahead'], now, 60_000);
+    const {
+      samples: [s],
+    } = await sampler.sample(['ahead'], now, 60_000);
     expect(s).toMatchObject({ dueDelayed: 1, upcomingDelayed: 2, delayedTotal: 5, addedTotal: 5 });
-    const [none] = await sampler.sample(['ahead'], now);
+    const {
+      samples: [none],
+    } = await sampler.sample(['ahead'], now);
     expect(none?.upcomingDelayed).toBe(0);
   });
 
@@ -60,7 +66,9 @@ describe('QueueSampler against real BullMQ queues', () => {
     await q.add('due', {}, { delay: 2_000, timestamp: now - 5_000 });
     await q.pause();
     await q.close();
-    const [s] = await new QueueSampler(redis, prefix).sample(['paused'], now);
+    const {
+      samples: [s],
+    } = await new QueueSampler(redis, prefix).sample(['paused'], now);
     expect(s).toMatchObject({ paused: true, dueDelayed: 1, oldestWaitMs: 3_000 });
   });
 
@@ -76,12 +84,16 @@ describe('QueueSampler against real BullMQ queues', () => {
     await worker.close();
     await q.close();
     const sampler = new QueueSampler(redis, prefix);
-    const [first] = await sampler.sample(['done'], Date.now());
+    const {
+      samples: [first],
+    } = await sampler.sample(['done'], Date.now());
     expect(first?.recentRuntimesMs).toHaveLength(3);
     for (const [i, ms] of [...(first?.recentRuntimesMs ?? [])].sort((a, b) => a - b).entries()) {
       expect(ms).toBeGreaterThanOrEqual(30 * (i + 1) - 5);
     }
-    const [second] = await sampler.sample(['done'], Date.now());
+    const {
+      samples: [second],
+    } = await sampler.sample(['done'], Date.now());
     expect(second?.recentRuntimesMs).toEqual([]);
   });
 
@@ -92,7 +104,7 @@ describe('QueueSampler against real BullMQ queues', () => {
       for (let j = 0; j < i % 3; j++) pipeline.lpush(`${prefix}:${name}:wait`, `job-${j}`);
     });
     await pipeline.exec();
-    const samples = await new QueueSampler(redis, prefix).sample(names, Date.now());
+    const { samples } = await new QueueSampler(redis, prefix).sample(names, Date.now());
     expect(samples.map((s) => s.queue)).toEqual(names);
     expect(samples.map((s) => s.waiting)).toEqual(names.map((_, i) => i % 3));
   });

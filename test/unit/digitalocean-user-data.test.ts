@@ -8,6 +8,8 @@ import {
   shellQuote,
   USER_DATA_MAX_BYTES,
 } from '../../providers/digitalocean/user-data.ts';
+import type { RedisConnection } from '../../src/base/redis-connection.ts';
+import { serverEnvToVariables } from '../../src/worker/server-env.ts';
 
 const values = {
   env: { SERVER_ID: 'web-1', POOL: 'web', REDIS_URL: 'redis://:p$ss@10.0.0.5:6379/0' },
@@ -55,21 +57,35 @@ describe('examples/digitalocean-user-data.sh', () => {
       new URL('../../examples/digitalocean-user-data.sh', import.meta.url),
       'utf8',
     );
-    const envOf = (id: string) => ({
-      SERVER_ID: id,
-      SERVER_NAME: `prod-${id}`,
-      POOL: 'web',
-      REDIS_URL: "redis://:it's@10.0.0.5:6379",
-      AUTOSCALER_CLUSTER: 'prod',
-      BULLMQ_PREFIX: 'bull',
-      QUEUES: 'emails,reports',
-      SLOTS: '4',
-      STALLED_CHECK_MS: '5000',
-    });
+    // The scaler's own encoding, for each of the three Redis forms.
+    const envOf = (id: string, redis: RedisConnection = { url: "redis://:it's@10.0.0.5:6379" }) =>
+      serverEnvToVariables({
+        serverId: id,
+        serverName: `prod-${id}`,
+        pool: 'web',
+        redisUrl: 'url' in redis ? redis.url : '',
+        redis,
+        cluster: 'prod',
+        bullmqPrefix: 'bull',
+        queues: ['emails', 'reports'],
+        slots: 4,
+        stalledCheckMs: 5_000,
+      });
     const render = (id: string) =>
       renderUserData(template, { env: envOf(id), vars: { NODE_ENV: 'production' } });
     const script = render('web-1');
     expect(spawnSync('bash', ['-n'], { input: script }).status).toBe(0);
     expect(render('web-2')).toBe(script);
+    const nodes = [{ host: '10.0.0.5', port: 6379 }];
+    for (const redis of [
+      { cluster: { nodes }, password: "it's" },
+      { sentinel: { sentinels: nodes, name: 'm', sentinelPassword: 's' }, password: 'p' },
+    ]) {
+      const other = renderUserData(template, {
+        env: envOf('web-1', redis),
+        vars: { NODE_ENV: 'production' },
+      });
+      expect(spawnSync('bash', ['-n'], { input: other }).status).toBe(0);
+    }
   });
 });

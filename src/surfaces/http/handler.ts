@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Redis } from 'ioredis';
 import { messageOf } from '../../base/errors.ts';
 import { redactUrlsIn } from '../../base/redact.ts';
+import { createRedisClient, type RedisClient } from '../../base/redis-connection.ts';
 import { parseConfig } from '../../config/load.ts';
+import { redisConnectionOf } from '../../config/redis-schema.ts';
 import type { AutoscalerConfig, AutoscalerConfigInput } from '../../config/schema.ts';
 import { type HistoryRange, historyRanges } from '../../fleet/history-store.ts';
 import type { ScalerView } from '../view.ts';
@@ -52,7 +53,7 @@ const securityHeaders = {
  * process: everything it shows is read from Redis, where the leader writes it.
  */
 export function createStatusHandler(
-  source: ScalerView | Redis,
+  source: ScalerView | RedisClient,
   options: StatusHandlerOptions = {},
 ): StatusHandler {
   const scaler = isScaler(source) ? source : undefined;
@@ -60,8 +61,8 @@ export function createStatusHandler(
   // With a scaler the handler reads through its own connection: a slow page must never queue
   // behind the scaler's sampling, nor a closed page close the scaler's client.
   const redis = scaler
-    ? new Redis(config.redis.url, { maxRetriesPerRequest: 1, lazyConnect: true })
-    : (source as Redis);
+    ? createRedisClient(redisConnectionOf(config.redis), { maxRetriesPerRequest: 1, lazyConnect: true })
+    : (source as RedisClient);
   if (scaler) redis.on('error', () => {});
   const reader = new StatusReader(redis, config, scaler);
   const metrics = scaler ? createMetrics(scaler) : undefined;
@@ -151,7 +152,7 @@ function ownPath(path: string, originalPath: string, base: string): string | und
   return undefined;
 }
 
-function isScaler(source: ScalerView | Redis): source is ScalerView {
+function isScaler(source: ScalerView | RedisClient): source is ScalerView {
   return typeof (source as Partial<ScalerView>).poolStates === 'function';
 }
 

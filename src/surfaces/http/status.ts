@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../base/redis-connection.ts';
 import { scalerKeys } from '../../base/redis-keys.ts';
 import { scheduleInForce } from '../../config/schedules.ts';
 import type { AutoscalerConfig, PoolConfig } from '../../config/schema.ts';
@@ -70,7 +70,7 @@ export interface StatusBody {
 const staleTicks = 10;
 
 /**
- * Builds the status page's body from Redis alone, so a page beside the user's app shows the same
+ * Builds the status page's body from RedisClient alone, so a page beside the user's app shows the same
  * as the scaler's own; a scaler in the same process only adds its role.
  */
 export class StatusReader {
@@ -79,7 +79,7 @@ export class StatusReader {
   private readonly pins: PinStore;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly config: AutoscalerConfig,
     private readonly scaler?: ScalerView,
   ) {
@@ -98,7 +98,8 @@ export class StatusReader {
       this.health(),
       this.fleet.list(),
       this.pins.active(names, nowMs),
-      new QueueSampler(this.redis, prefix).sample(queues, nowMs),
+      // A queue that cannot be read is left out of the rows; the scaler's own events name it.
+      new QueueSampler(this.redis, prefix).sample(queues, nowMs).then((round) => round.samples),
       queueActivity(this.redis, prefix, queues, nowMs),
       this.fleet.history(undefined, feedLength),
       this.history.spentSince(names, startOfUtcDay(nowMs), nowMs),
