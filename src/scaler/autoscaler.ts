@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Provider } from '../../providers/provider.ts';
@@ -7,14 +6,7 @@ import { messageOf } from '../base/errors.ts';
 import { parseConfig } from '../config/load.ts';
 import type { AutoscalerConfig, AutoscalerConfigInput } from '../config/schema.ts';
 import { billedHourlyCostUsd } from '../core/cost.ts';
-import {
-  debugEvents,
-  type EventOf,
-  type ScalingEvent,
-  type ScalingEventName,
-  warningEvents,
-} from '../core/events.ts';
-import type { QueueSample } from '../core/types.ts';
+import type { EventOf, ScalingEvent, ScalingEventName } from '../core/events.ts';
 import { FencedError } from '../fleet/fleet-store.ts';
 import { LearnedStore } from '../fleet/learned-store.ts';
 import { advanceLifecycle } from '../fleet/lifecycle.ts';
@@ -22,9 +14,9 @@ import { PinStore } from '../fleet/pin-store.ts';
 import { RolloutMarks } from '../fleet/rollout-marks.ts';
 import type { ServerRecord } from '../fleet/server-record.ts';
 import { reconcile } from '../reconciler/reconcile.ts';
-import { failuresByError } from '../sampler/queue-sampler.ts';
-import { sampleLookAheadMs } from './learned.ts';
 import { connectParts, type ScalerParts } from './parts.ts';
+import { sampleRound } from './sample-round.ts';
+import { ScalingEvents } from './scaling-events.ts';
 import { type PoolState, type ScaleContext, scalePools } from './tick.ts';
 
 /** What /healthz reports. */
@@ -61,7 +53,7 @@ export interface Attachment {
  */
 export class Autoscaler {
   readonly config: AutoscalerConfig;
-  private readonly events = new EventEmitter();
+  private readonly events: ScalingEvents;
   private readonly now: () => number;
   private readonly pools = new Map<string, PoolState>();
   private readonly lastSeen = new Map<string, number>();
@@ -88,6 +80,7 @@ export class Autoscaler {
     // Programmatic callers pass what they mean: environment overrides are the CLI's business.
     this.config = parseConfig(config, {});
     this.now = options.now ?? Date.now;
+    this.events = new ScalingEvents(options.logger);
   }
 
   on<N extends ScalingEventName>(name: N, listener: (event: EventOf<N>) => void): this {
@@ -152,7 +145,7 @@ export class Autoscaler {
     await advanceLifecycle(this.lifecycleContext(parts), records, beats, nowMs);
     await parts.checker.sweep(nowMs);
     const sampledAt = performance.now();
-    const samples = await this.sample(parts, nowMs);
+    const samples = await sampleRound(parts.sampler, this.config, this.pools, nowMs, (e) => this.emit(e));
     const sampleMs = samples === undefined ? null : performance.now() - sampledAt;
     if (samples)
       await scalePools(
@@ -184,27 +177,6 @@ export class Autoscaler {
       );
     }
     return sampleMs;
-  }
-
-  /**
-   * One sample of every pool's queues, or undefined (and an event) when Redis could not give one.
-   * A queue Redis answered an error for fails alone and is named; its pool decides on the rest.
-   */
-  private async sample(parts: ScalerParts, nowMs: number): Promise<QueueSample[] | undefined> {
-    try {
-      const round = await parts.sampler.sample(
-        this.config.pools.flatMap((p) => p.queues),
-        nowMs,
-        sampleLookAheadMs(this.config, this.pools),
-      );
-      for (const { error, queues } of failuresByError(round.failures))
-        this.emit({ event: 'sample.failed', error, queues });
-      return round.samples;
-    } catch (error) {
-      // No data, no decision: holding is the only choice that cannot drain a busy fleet.
-      this.emit({ event: 'sample.failed', error: messageOf(error) });
-      return undefined;
-    }
   }
 
   private scaleContext(parts: ScalerParts): ScaleContext {
@@ -303,15 +275,7 @@ export class Autoscaler {
   }
 
   private emit(event: ScalingEvent): void {
-    const logger = this.options.logger;
-    if (logger) {
-      const { event: name, ...fields } = event;
-      const message = 'reason' in event ? event.reason : name;
-      if (warningEvents.has(name)) logger.warn({ event: name, ...fields }, message);
-      else if (debugEvents.has(name)) logger.debug({ event: name, ...fields }, message);
-      else logger.info({ event: name, ...fields }, message);
-    }
-    this.events.emit(event.event, event);
+    this.events.emit(event);
   }
 
   private lifecycleContext(parts: ScalerParts) {

@@ -9,13 +9,13 @@ import { type PlanLimit, plan } from '../core/plan.ts';
 import { initialPoolStepState, type PoolStepState, poolStep } from '../core/pool-step.ts';
 import { capacityStates, liveStates } from '../core/server-state.ts';
 import type { Decision, QueueSample, ScheduleInForce, ServerView } from '../core/types.ts';
-import { drainServer } from '../fleet/drain.ts';
 import type { FleetStore } from '../fleet/fleet-store.ts';
 import type { LearnedStore } from '../fleet/learned-store.ts';
 import type { PinStore } from '../fleet/pin-store.ts';
 import type { RolloutMarks } from '../fleet/rollout-marks.ts';
-import { requestedRecord, type ServerRecord } from '../fleet/server-record.ts';
+import type { ServerRecord } from '../fleet/server-record.ts';
 import type { Provisioner } from '../provisioning/provisioner.ts';
+import { costRoomUsd, createServers, drainServers } from './fleet-actions.ts';
 import { learnedSteps, saveLearned } from './learned.ts';
 import { newRolloutMemory, type RolloutMemory, rolloutPool } from './rollout.ts';
 
@@ -271,50 +271,4 @@ function viewOf(r: ServerRecord, beats: Map<string, Heartbeat>): ServerView {
     createdAtMs: r.createdAtMs,
     activeJobs: beats.get(r.id)?.activeJobs ?? 0,
   };
-}
-
-/**
- * What the cost cap leaves (USD per hour): the cap less every server still billed at its type's
- * price. A billed server whose price is unknown leaves nothing: spending blind is what a cap forbids.
- */
-async function costRoomUsd(ctx: ScaleContext, records: ServerRecord[]): Promise<number> {
-  let spent = 0;
-  for (const r of records.filter((x) => liveStates.includes(x.state))) {
-    const price = await ctx.serverHourlyPriceUsd(r.type ?? 'default');
-    if (price === undefined) return 0;
-    spent += price;
-  }
-  return (ctx.config.maxHourlyCostUsd ?? 0) - spent;
-}
-
-async function createServers(
-  ctx: ScaleContext,
-  pool: string,
-  type: string,
-  count: number,
-  nowMs: number,
-  replacing: boolean,
-): Promise<void> {
-  if (count <= 0) return;
-  const reason = replacing ? 'scale up or replace outdated' : 'scale up';
-  const ids = await ctx.store.allocateIds(pool, count);
-  const records = ids.map((id) =>
-    requestedRecord({ id, name: `${ctx.config.cluster}-${id}`, pool, nowMs, reason, type }),
-  );
-  await ctx.store.add(records);
-  for (const id of ids) ctx.emit({ event: 'server.requested', pool, serverId: id });
-  await ctx.provisioner.requestCreate(pool, ids);
-}
-
-async function drainServers(
-  ctx: ScaleContext,
-  records: ServerRecord[],
-  victims: string[],
-  nowMs: number,
-): Promise<void> {
-  for (const id of victims) {
-    const record = records.find((r) => r.id === id);
-    if (record && (await drainServer(ctx.store, record, 'scale down', nowMs)))
-      ctx.emit({ event: 'server.draining', pool: record.pool, serverId: id, reason: 'scale down' });
-  }
 }
