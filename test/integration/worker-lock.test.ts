@@ -14,6 +14,7 @@ function envOf(prefix: string, serverId: string): ServerEnv {
     serverName: `lock-${serverId}`,
     pool: 'main',
     redisUrl: redisUrl(),
+    redis: { url: redisUrl() },
     cluster: 'lock',
     bullmqPrefix: prefix,
     queues: ['jobs'],
