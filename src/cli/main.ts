@@ -1,6 +1,7 @@
 import { messageOf } from '../base/errors.ts';
 import { didYouMean } from '../base/suggest.ts';
 import { packageVersion } from '../base/version.ts';
+import { ConfigError } from '../config/load.ts';
 import { commands } from './commands.ts';
 import { commandHelp, generalHelp } from './help.ts';
 import { type CliIo, exitCode, processIo, UsageError } from './io.ts';
@@ -27,8 +28,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     return await command.run(parseCommandLine(name, command, rest), io);
   } catch (error) {
     // Errors go to stderr, so `--json | jq` never reads an error as data.
-    if (error instanceof UsageError) {
-      for (const line of error.message.split('\n')) io.err(`error: ${line}`);
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      const lines = error instanceof ConfigError ? error.problems : error.message.split('\n');
+      for (const line of lines) io.err(`error: ${line}`);
       return exitCode.usage;
     }
     io.err(`error: ${messageOf(error)}`);

@@ -5,6 +5,7 @@ import { createLogger, type LogFormat, logFormats } from '../base/log.ts';
 import { redisConnectionOf } from '../config/redis-schema.ts';
 import type { AutoscalerConfig } from '../config/schema.ts';
 import { Autoscaler } from '../index.ts';
+import { tokenFrom } from '../surfaces/compose.ts';
 import { connectRedis, loadConfigFlag } from './context.ts';
 import { type CliIo, exitCode, UsageError } from './io.ts';
 
@@ -15,6 +16,8 @@ export async function startCommand(
 ): Promise<number> {
   const format = logFormatFlag(flags.logFormat);
   const config = await loadConfigFlag(flags.config, io);
+  // The status page's token must be there before anything is touched, not after Redis and the lease.
+  tokenFrom(config.http.tokenEnv, process.env);
   await (await connectRedis(redisConnectionOf(config.redis))).quit();
   const logger = createLogger({ level: config.log.level, format: format ?? config.log.format });
   await checkSnapshot(config, io, logger);

@@ -53,6 +53,18 @@ describe('bad input exits 2 with one line naming the field, and starts no server
     expect(existsSync(join(dirname(path), 'servers'))).toBe(false);
   });
 
+  it('start refuses an empty status-page token variable with exit 2, before touching Redis', async () => {
+    const config = writeConfig({
+      redis: { url: 'redis://127.0.0.1:9' },
+      http: { port: 9, tokenEnv: 'STATUS_PAGE_TOKEN' },
+      provider: { type: 'local-process', workerEntry: resolve('test/helpers/recording-worker.ts') },
+      pools: [{ name: 'main', queues: ['q'] }],
+    });
+    const result = await runCli(['start', '--config', config], { STATUS_PAGE_TOKEN: ' ' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/http\.tokenEnv: the environment variable STATUS_PAGE_TOKEN is empty/);
+  });
+
   it('reports every problem at once', async () => {
     const result = await runCli([
       'start',
