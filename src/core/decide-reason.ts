@@ -28,6 +28,11 @@ export interface Explained {
   limits: Limit[];
   /** Quiet for the whole idle period: the steady term no longer holds servers. */
   idle: boolean;
+  /**
+   * Set when the jobs in progress one boot ahead (in-progress.ts) set the steady term, below the
+   * stationary wait-risk count; in jobs, their spread, and the stationary count in servers.
+   */
+  ahead?: { mean: number; spread: number; stationary: number; horizonMs: number } | undefined;
 }
 
 /**
@@ -68,8 +73,17 @@ function load(e: Explained): string {
     .map((part) => `; ${part}`)
     .join('');
   return (
-    `${parts.join(', ')}${runtime}; steady ${e.terms.steady.toFixed(2)} + drain ${e.terms.drain.toFixed(2)}, ` +
+    `${parts.join(', ')}${runtime}; steady ${e.terms.steady.toFixed(2)}${progress(e)} + drain ${e.terms.drain.toFixed(2)}, ` +
     `busy ${e.terms.busy.toFixed(2)} → ${e.raw}${e.idle ? ' (idle: no jobs and no recent arrivals)' : ''}`
+  );
+}
+
+function progress(e: Explained): string {
+  if (e.ahead === undefined) return '';
+  const { mean, spread, stationary, horizonMs } = e.ahead;
+  return (
+    ` (jobs in progress in ${seconds(horizonMs)}: ${mean.toFixed(1)} ± ${spread.toFixed(1)}, ` +
+    `below the stationary ${stationary.toFixed(2)})`
   );
 }
 

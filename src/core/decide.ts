@@ -2,6 +2,7 @@ import { expectedBurst, initialBurstMemory, observeNeed } from './burst-memory.t
 import { explain, type Limit, type LimitRule } from './decide-reason.ts';
 import { slotsForWait } from './erlang.ts';
 import { arrivalTimeConstantMs } from './estimators.ts';
+import { inProgressAhead, offeredErlangs } from './in-progress.ts';
 import { nextWindow, windowDesired } from './scale-down-window.ts';
 import { capacityStates } from './server-state.ts';
 import type {
@@ -25,6 +26,8 @@ const minDrainWindowMs = 1_000;
 const minForecastRise = 0.5;
 /** The steady term plans for at most this share of jobs waiting longer than the target. */
 const waitRisk = 0.01;
+/** P(Z > 2.326) = 1 % for a normal Z: the same risk, for the jobs in progress a boot ahead. */
+const waitRiskSigmas = 2.326;
 /**
  * Below this many servers of arriving work, with nothing queued or running, a pool is quiet: the
  * smoothed arrival rate decays towards zero but never reaches it, and ceil() would keep a server forever.
@@ -67,7 +70,7 @@ export function decide(input: DecisionInput): Decision {
   const backlog = totalBacklog(demand);
   const upcoming = totalUpcoming(demand);
   const busyNow = backlog + demand.activeJobs + upcoming > 0;
-  const { offered, ...terms } = demandTerms(policy, demand);
+  const { offered, ahead, ...terms } = demandTerms(policy, demand);
   // Nothing arrived for a whole scale-down window: whatever the smoothed rate still says is history.
   const arrivalsStale =
     demand.lastArrivalAtMs !== undefined && nowMs - demand.lastArrivalAtMs >= policy.scaleDownDelayMs;
@@ -123,7 +126,10 @@ export function decide(input: DecisionInput): Decision {
 
   const drain = desired < current ? pickVictims(capacity, current - desired) : [];
   const idle = quiet && raw === 0;
-  const reason = explain({ policy, demand, backlog, upcoming, terms, raw, current, desired, limits, idle });
+  const reason = explain({
+    ...{ policy, demand, backlog, upcoming, terms, raw, current, desired, limits, idle },
+    ahead,
+  });
   return { desired, current, reason, drain, terms: { ...terms, raw }, memory };
 }
 
@@ -158,15 +164,18 @@ function burstPlan(memory: DecisionMemory, policy: PoolPolicy, nowMs: number) {
 function demandTerms(policy: PoolPolicy, demand: PoolDemand) {
   const slots = policy.slotsPerServer;
   const horizonMs = policy.forecastTrend === false ? 0 : policy.bootMs + arrivalTimeConstantMs;
-  const workPerSecond = demand.queues.reduce(
-    (sum, q) => sum + (forecastArrival(q, horizonMs) * q.runtimeMs) / 1000,
-    0,
-  );
+  const rates = demand.queues.map((q) => ({ q, rate: forecastArrival(q, horizonMs) }));
+  const workPerSecond = rates.reduce((sum, { q, rate }) => sum + offeredErlangs(q, rate, policy.bootMs), 0);
   const longestRuntimeMs = Math.max(1, ...demand.queues.map((q) => q.runtimeMs));
+  const stationary = waitRiskServers(workPerSecond, longestRuntimeMs, policy);
+  const progress = rates.map(({ q, rate }) => inProgressAhead(q, rate, policy.bootMs));
+  const mean = progress.reduce((sum, a) => sum + a.mean, 0);
+  const spread = Math.sqrt(progress.reduce((sum, a) => sum + a.variance, 0));
+  const inProgress = (mean + waitRiskSigmas * spread) / slots;
   const steady =
     policy.steadyModel === 'utilisation'
       ? workPerSecond / (slots * policy.targetUtilisation)
-      : waitRiskServers(workPerSecond, longestRuntimeMs, policy);
+      : Math.min(stationary, inProgress);
   // The queued jobs should clear within one wait target. Subtracting the boot time (when boots are
   // about as long as the target) bought servers that arrived after those jobs had missed anyway:
   // 5–10 % more server time in the benchmark for a few points of share on spikes only. Delayed jobs
@@ -178,14 +187,18 @@ function demandTerms(policy: PoolPolicy, demand: PoolDemand) {
   );
   const drain = queuedWorkMs / (slots * windowMs);
   const busy = demand.activeJobs / slots;
-  return { steady, drain, busy, offered: workPerSecond / slots };
+  const byProgress = policy.steadyModel !== 'utilisation' && inProgress < stationary;
+  const ahead = byProgress ? { mean, spread, stationary, horizonMs: policy.bootMs } : undefined;
+  return { steady, drain, busy, offered: workPerSecond / slots, ahead };
 }
 
 /**
  * Servers for the arriving work such that, as an M/M/c queue, at most 1 % of jobs wait longer than
  * the target. A fixed utilisation over-provisions large fleets (pooling absorbs variance) and
  * under-provisions long jobs, where any wait beyond the target needs a free slot. The longest
- * runtime of the pool stands for all of them: slower jobs drain a queue more slowly.
+ * runtime of the pool stands for all of them: slower jobs drain a queue more slowly. This is the
+ * stationary answer, blind to the jobs running now; decide() takes the lower of it and the jobs in
+ * progress a boot ahead (in-progress.ts), which for jobs far longer than a boot is the tighter one.
  */
 function waitRiskServers(offeredErlangs: number, runtimeMs: number, policy: PoolPolicy): number {
   if (offeredErlangs <= 0) return 0;

@@ -158,6 +158,7 @@ export function queueDemand(
   return {
     queue: sample.queue,
     backlog: sample.paused ? 0 : sample.waiting + sample.prioritized + sample.dueDelayed,
+    active: sample.active,
     arrivalPerSecond: sample.paused ? 0 : (estimate?.arrivalPerSecond ?? 0),
     runtimeMs: runtimeMs ?? Math.max(defaultRuntimeMs, runningForMs),
     runtimeLearned: runtimeMs !== undefined,

@@ -60,6 +60,8 @@ export interface QueueDemand {
   runtimeLearned?: boolean;
   /** Set while no job ever finished but jobs have run this long: runtimeMs is at least that. */
   runtimeAtLeastMs?: number;
+  /** Jobs of this queue running now; absent when unknown (then counted as 0). */
+  active?: number;
   /** Smoothed change of the arrival rate, per second per second; absent or 0 while unknown. */
   arrivalTrendPerSecond2?: number;
   /** Delayed jobs due within the look-ahead (one boot and a bit): backlog arriving at its due time. */
