@@ -2,6 +2,15 @@ import type { ExpectedBurst } from './burst-memory.ts';
 import { lookAheadMs } from './look-ahead.ts';
 import type { PoolDemand, PoolPolicy, ScheduleInForce } from './types.ts';
 
+/**
+ * What the jobs in progress did to the steady term: set it (the jobs in progress a boot ahead, in jobs,
+ * and their spread, were below the stationary count, in servers), or raised the offered load to the
+ * running jobs that outlast a boot (erlangs, against the rate times the runtime).
+ */
+export type SteadyNote =
+  | { kind: 'ahead'; mean: number; spread: number; stationary: number; horizonMs: number }
+  | { kind: 'running'; offered: number; rateErlangs: number; horizonMs: number };
+
 /** One rule that moved the desired count away from the raw need, in the order decide() applied it. */
 export type Limit = { to: number } & LimitRule;
 
@@ -28,11 +37,8 @@ export interface Explained {
   limits: Limit[];
   /** Quiet for the whole idle period: the steady term no longer holds servers. */
   idle: boolean;
-  /**
-   * Set when the jobs in progress one boot ahead (in-progress.ts) set the steady term, below the
-   * stationary wait-risk count; in jobs, their spread, and the stationary count in servers.
-   */
-  ahead?: { mean: number; spread: number; stationary: number; horizonMs: number } | undefined;
+  /** Which rule on jobs in progress moved the steady term, if any (decide.ts, in-progress.ts). */
+  note?: SteadyNote | undefined;
 }
 
 /**
@@ -79,11 +85,16 @@ function load(e: Explained): string {
 }
 
 function progress(e: Explained): string {
-  if (e.ahead === undefined) return '';
-  const { mean, spread, stationary, horizonMs } = e.ahead;
+  const n = e.note;
+  if (n === undefined) return '';
+  if (n.kind === 'running')
+    return (
+      ` (jobs running past ${seconds(n.horizonMs)} count as ${n.offered.toFixed(1)} erlangs, ` +
+      `the rate times the runtime ${n.rateErlangs.toFixed(1)})`
+    );
   return (
-    ` (jobs in progress in ${seconds(horizonMs)}: ${mean.toFixed(1)} ± ${spread.toFixed(1)}, ` +
-    `below the stationary ${stationary.toFixed(2)})`
+    ` (jobs in progress in ${seconds(n.horizonMs)}: ${n.mean.toFixed(1)} ± ${n.spread.toFixed(1)}, ` +
+    `below the stationary ${n.stationary.toFixed(2)})`
   );
 }
 

@@ -1,5 +1,5 @@
 import { expectedBurst, initialBurstMemory, observeNeed } from './burst-memory.ts';
-import { explain, type Limit, type LimitRule } from './decide-reason.ts';
+import { explain, type Limit, type LimitRule, type SteadyNote } from './decide-reason.ts';
 import { slotsForWait } from './erlang.ts';
 import { arrivalTimeConstantMs } from './estimators.ts';
 import { inProgressAhead, offeredErlangs } from './in-progress.ts';
@@ -70,7 +70,7 @@ export function decide(input: DecisionInput): Decision {
   const backlog = totalBacklog(demand);
   const upcoming = totalUpcoming(demand);
   const busyNow = backlog + demand.activeJobs + upcoming > 0;
-  const { offered, ahead, ...terms } = demandTerms(policy, demand);
+  const { offered, note, ...terms } = demandTerms(policy, demand);
   // Nothing arrived for a whole scale-down window: whatever the smoothed rate still says is history.
   const arrivalsStale =
     demand.lastArrivalAtMs !== undefined && nowMs - demand.lastArrivalAtMs >= policy.scaleDownDelayMs;
@@ -128,7 +128,7 @@ export function decide(input: DecisionInput): Decision {
   const idle = quiet && raw === 0;
   const reason = explain({
     ...{ policy, demand, backlog, upcoming, terms, raw, current, desired, limits, idle },
-    ahead,
+    note,
   });
   return { desired, current, reason, drain, terms: { ...terms, raw }, memory };
 }
@@ -165,17 +165,12 @@ function demandTerms(policy: PoolPolicy, demand: PoolDemand) {
   const slots = policy.slotsPerServer;
   const horizonMs = policy.forecastTrend === false ? 0 : policy.bootMs + arrivalTimeConstantMs;
   const rates = demand.queues.map((q) => ({ q, rate: forecastArrival(q, horizonMs) }));
-  const workPerSecond = rates.reduce((sum, { q, rate }) => sum + offeredErlangs(q, rate, policy.bootMs), 0);
+  const rateErlangs = rates.reduce((sum, { q, rate }) => sum + (rate * q.runtimeMs) / 1000, 0);
   const longestRuntimeMs = Math.max(1, ...demand.queues.map((q) => q.runtimeMs));
-  const stationary = waitRiskServers(workPerSecond, longestRuntimeMs, policy);
-  const progress = rates.map(({ q, rate }) => inProgressAhead(q, rate, policy.bootMs));
-  const mean = progress.reduce((sum, a) => sum + a.mean, 0);
-  const spread = Math.sqrt(progress.reduce((sum, a) => sum + a.variance, 0));
-  const inProgress = (mean + waitRiskSigmas * spread) / slots;
-  const steady =
+  const { steady, note } =
     policy.steadyModel === 'utilisation'
-      ? workPerSecond / (slots * policy.targetUtilisation)
-      : Math.min(stationary, inProgress);
+      ? { steady: rateErlangs / (slots * policy.targetUtilisation), note: undefined }
+      : steadyByWaitRisk(policy, rates, longestRuntimeMs, rateErlangs);
   // The queued jobs should clear within one wait target. Subtracting the boot time (when boots are
   // about as long as the target) bought servers that arrived after those jobs had missed anyway:
   // 5–10 % more server time in the benchmark for a few points of share on spikes only. Delayed jobs
@@ -187,9 +182,36 @@ function demandTerms(policy: PoolPolicy, demand: PoolDemand) {
   );
   const drain = queuedWorkMs / (slots * windowMs);
   const busy = demand.activeJobs / slots;
-  const byProgress = policy.steadyModel !== 'utilisation' && inProgress < stationary;
-  const ahead = byProgress ? { mean, spread, stationary, horizonMs: policy.bootMs } : undefined;
-  return { steady, drain, busy, offered: workPerSecond / slots, ahead };
+  return { steady, drain, busy, offered: rateErlangs / slots, note };
+}
+
+/**
+ * The steady term by wait risk: the lower of the stationary answer (Erlang C on the offered load,
+ * with jobs that outlast a boot as its floor) and the jobs in progress a boot ahead with a 1 % margin
+ * (in-progress.ts). `note` says which of the two new rules moved the count, for the reason line.
+ */
+function steadyByWaitRisk(
+  policy: PoolPolicy,
+  rates: { q: QueueDemand; rate: number }[],
+  longestRuntimeMs: number,
+  rateErlangs: number,
+): { steady: number; note: SteadyNote | undefined } {
+  const offered = rates.reduce((sum, { q, rate }) => sum + offeredErlangs(q, rate, policy.bootMs), 0);
+  const stationary = waitRiskServers(offered, longestRuntimeMs, policy);
+  // Without a running count for every queue there is nothing to measure the work in progress by.
+  if (!rates.every(({ q }) => q.active !== undefined)) return { steady: stationary, note: undefined };
+  const progress = rates.map(({ q, rate }) => inProgressAhead(q, rate, policy.bootMs));
+  const mean = progress.reduce((sum, a) => sum + a.mean, 0);
+  const spread = Math.sqrt(progress.reduce((sum, a) => sum + a.variance, 0));
+  const inProgress = (mean + waitRiskSigmas * spread) / policy.slotsPerServer;
+  const horizonMs = policy.bootMs;
+  if (inProgress < stationary)
+    return { steady: inProgress, note: { kind: 'ahead', mean, spread, stationary, horizonMs } };
+  const raised = offered > rateErlangs + epsilon;
+  return {
+    steady: stationary,
+    note: raised ? { kind: 'running', offered, rateErlangs, horizonMs } : undefined,
+  };
 }
 
 /**

@@ -22,7 +22,8 @@ export interface InProgress {
 export function inProgressAhead(q: QueueDemand, arrivalPerSecond: number, horizonMs: number): InProgress {
   const running = q.active ?? 0;
   const stay = stayingShare(q, horizonMs);
-  const fresh = ((arrivalPerSecond * q.runtimeMs) / 1000) * (1 - Math.exp(-horizonMs / Math.max(1, q.runtimeMs)));
+  const fresh =
+    ((arrivalPerSecond * q.runtimeMs) / 1000) * (1 - Math.exp(-horizonMs / Math.max(1, q.runtimeMs)));
   return { mean: running * stay + fresh, variance: running * stay * (1 - stay) + fresh };
 }
 

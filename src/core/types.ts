@@ -60,7 +60,7 @@ export interface QueueDemand {
   runtimeLearned?: boolean;
   /** Set while no job ever finished but jobs have run this long: runtimeMs is at least that. */
   runtimeAtLeastMs?: number;
-  /** Jobs of this queue running now; absent when unknown (then counted as 0). */
+  /** Jobs of this queue running now; absent when unknown (the steady term then ignores jobs in progress). */
   active?: number;
   /** Smoothed change of the arrival rate, per second per second; absent or 0 while unknown. */
   arrivalTrendPerSecond2?: number;
