@@ -198,20 +198,18 @@ function steadyByWaitRisk(
 ): { steady: number; note: SteadyNote | undefined } {
   const offered = rates.reduce((sum, { q, rate }) => sum + offeredErlangs(q, rate, policy.bootMs), 0);
   const stationary = waitRiskServers(offered, longestRuntimeMs, policy);
+  const horizonMs = policy.bootMs;
+  const raised = offered > rateErlangs + epsilon;
+  const floorNote = raised ? { kind: 'running' as const, offered, rateErlangs, horizonMs } : undefined;
   // Without a running count for every queue there is nothing to measure the work in progress by.
-  if (!rates.every(({ q }) => q.active !== undefined)) return { steady: stationary, note: undefined };
-  const progress = rates.map(({ q, rate }) => inProgressAhead(q, rate, policy.bootMs));
+  if (!rates.every(({ q }) => q.active !== undefined)) return { steady: stationary, note: floorNote };
+  const progress = rates.map(({ q, rate }) => inProgressAhead(q, rate, horizonMs));
   const mean = progress.reduce((sum, a) => sum + a.mean, 0);
   const spread = Math.sqrt(progress.reduce((sum, a) => sum + a.variance, 0));
   const inProgress = (mean + waitRiskSigmas * spread) / policy.slotsPerServer;
-  const horizonMs = policy.bootMs;
   if (inProgress < stationary)
     return { steady: inProgress, note: { kind: 'ahead', mean, spread, stationary, horizonMs } };
-  const raised = offered > rateErlangs + epsilon;
-  return {
-    steady: stationary,
-    note: raised ? { kind: 'running', offered, rateErlangs, horizonMs } : undefined,
-  };
+  return { steady: stationary, note: floorNote };
 }
 
 /**

@@ -30,6 +30,8 @@ const busyDemandArb: fc.Arbitrary<PoolDemand> = fc.record({
       upcoming: fc.integer({ min: 0, max: 5_000 }),
       herd: fc.integer({ min: 0, max: 1_000 }),
       runtimeLearned: fc.boolean(),
+      active: fc.option(fc.integer({ min: 0, max: 200 }), { nil: undefined }),
+      runtimeAtLeastMs: fc.option(fc.integer({ min: 1_000, max: 600_000 }), { nil: undefined }),
     }),
     { minLength: 1, maxLength: 3 },
   ),
@@ -88,6 +90,13 @@ function busyDemand(backlog: number): PoolDemand {
     activeJobs: 2,
   };
 }
+
+/** The same demand without any queue's running count: the steady term as Erlang C alone sees it. */
+function withoutRunningCounts(demand: PoolDemand): PoolDemand {
+  return { ...demand, queues: demand.queues.map(({ active: _active, ...q }) => q) };
+}
+
+const namesInProgress = (reason: string) => /jobs in progress in |jobs running past /.test(reason);
 
 function withBacklog(demand: PoolDemand, add: number): PoolDemand {
   const [first, ...rest] = demand.queues;
@@ -186,6 +195,33 @@ describe('decide() properties', () => {
           expect(d.reason).toMatch(/held at|kept|raised to|limited to|capped at/);
       }),
     );
+  });
+
+  it('names the jobs in progress in the reason whenever they move the steady term', () => {
+    fc.assert(
+      fc.property(inputArb, (input) => {
+        const d = decide(input);
+        const blind = decide({ ...input, demand: withoutRunningCounts(input.demand) });
+        if (Math.abs(d.terms.steady - blind.terms.steady) > 1e-9)
+          expect(namesInProgress(d.reason)).toBe(true);
+      }),
+    );
+  });
+
+  it('catches a planted violation: long jobs planned by their running count with the reason left silent', () => {
+    const demand: PoolDemand = {
+      queues: [{ queue: 'a', backlog: 0, arrivalPerSecond: 0.05, runtimeMs: 750_000, active: 38 }],
+      oldestWaitMs: 0,
+      activeJobs: 38,
+    };
+    const input = { nowMs: 1, policy: poolPolicy(), demand, servers: [], memory: initialMemory() };
+    const d = decide(input);
+    expect(d.terms.steady).toBeLessThan(
+      decide({ ...input, demand: withoutRunningCounts(demand) }).terms.steady,
+    );
+    expect(namesInProgress(d.reason)).toBe(true);
+    // The same decision with the note cut out, as decide-reason.ts printed it before.
+    expect(namesInProgress(d.reason.replace(/ \(jobs in progress[^)]*\)/, ''))).toBe(false);
   });
 
   it('adds at most maxStepUp servers in one tick unless minServers demands more', () => {
