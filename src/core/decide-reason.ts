@@ -28,6 +28,8 @@ export interface Explained {
   limits: Limit[];
   /** Quiet for the whole idle period: the steady term no longer holds servers. */
   idle: boolean;
+  /** A learned burst is under way: its size stands for the trend forecast, left out of the steady term. */
+  trendHeld?: boolean;
 }
 
 /**
@@ -68,7 +70,8 @@ function load(e: Explained): string {
     .map((part) => `; ${part}`)
     .join('');
   return (
-    `${parts.join(', ')}${runtime}; steady ${e.terms.steady.toFixed(2)} + drain ${e.terms.drain.toFixed(2)}, ` +
+    `${parts.join(', ')}${runtime}; steady ${e.terms.steady.toFixed(2)}` +
+    `${e.trendHeld === true ? ' (no trend forecast: the learned burst under way stands for it)' : ''} + drain ${e.terms.drain.toFixed(2)}, ` +
     `busy ${e.terms.busy.toFixed(2)} → ${e.raw}${e.idle ? ' (idle: no jobs and no recent arrivals)' : ''}`
   );
 }

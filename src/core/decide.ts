@@ -67,7 +67,12 @@ export function decide(input: DecisionInput): Decision {
   const backlog = totalBacklog(demand);
   const upcoming = totalUpcoming(demand);
   const busyNow = backlog + demand.activeJobs + upcoming > 0;
-  const { offered, ...terms } = demandTerms(policy, demand);
+  // While a learned burst is under way its size is already the forecast: the trend, extrapolated over
+  // a boot from a burst's onset, added a second one on top (180 s boots: the steady term climbed to 51
+  // servers while 22 were busy and the learned 27 sufficed; the extra 24 came up after the burst).
+  const before = burstPlan(input.memory, policy, nowMs);
+  const trendHeld = before?.phase === 'buy' && before.expected.underway && policy.forecastTrend !== false;
+  const { offered, ...terms } = demandTerms(trendHeld ? { ...policy, forecastTrend: false } : policy, demand);
   // Nothing arrived for a whole scale-down window: whatever the smoothed rate still says is history.
   const arrivalsStale =
     demand.lastArrivalAtMs !== undefined && nowMs - demand.lastArrivalAtMs >= policy.scaleDownDelayMs;
@@ -78,7 +83,7 @@ export function decide(input: DecisionInput): Decision {
   // More than maxServers cannot be had: learned as a burst's size, a queue built while the fleet
   // booted (156 servers' worth with a 10 s target) made the pre-warmed bursts after it look like blips.
   const used = Math.min(policy.maxServers, Math.ceil(terms.busy + terms.drain - epsilon));
-  const due = burstPlan(input.memory, policy, nowMs)?.phase === 'buy';
+  const due = before?.phase === 'buy';
   const need = { signal: due ? Math.max(raw, used) : raw, used };
   const memory = nextMemory(
     input,
@@ -93,8 +98,10 @@ export function decide(input: DecisionInput): Decision {
   const burst = burstPlan(memory, policy, nowMs);
   // Between learned bursts the future is known: the window's guard against an unknown one would hold
   // a burst's fleet through the gap, so capacity follows the need down instead, step by step.
-  let desired =
-    burst !== undefined && burst.phase !== 'buy' ? raw : windowDesired(memory.recent, nowMs, policy);
+  // So is the future before a learned burst: in its buy phase the window resurrected the previous
+  // burst's peak (51 servers bought 200 s ahead of a burst needing 27), so only the burst itself uses it.
+  const windowed = burst === undefined || (burst.phase === 'buy' && burst.expected.underway);
+  let desired = windowed ? windowDesired(memory.recent, nowMs, policy) : raw;
   if (desired > raw) limits.push({ kind: 'window', to: desired, windowMs: policy.scaleDownDelayMs });
   const urgent = demand.oldestWaitMs > policy.targetWaitMs || backlog > input.memory.previousBacklog;
   if (urgent && desired < current) desired = apply(current, { kind: 'urgent' });
@@ -123,7 +130,10 @@ export function decide(input: DecisionInput): Decision {
 
   const drain = desired < current ? pickVictims(capacity, current - desired) : [];
   const idle = quiet && raw === 0;
-  const reason = explain({ policy, demand, backlog, upcoming, terms, raw, current, desired, limits, idle });
+  const reason = explain({
+    ...{ policy, demand, backlog, upcoming, terms, raw, current, desired, limits, idle },
+    trendHeld,
+  });
   return { desired, current, reason, drain, terms: { ...terms, raw }, memory };
 }
 
