@@ -88,9 +88,15 @@ export interface ExpectedBurst {
 }
 
 /**
- * The next burst, when the gaps between the last episodes (up to three) agree on a period. One gap is
- * enough to expect the next: wrong, it costs one pre-warm of about two boots; right, it saves a whole
- * burst served late (waiting for a third gap lost 2 of 18 bursts on the recurring-bursts trace).
+ * The next burst, when the last starts chain back at a steady period. The chain is anchored at the
+ * latest start (or the one before, should the latest be a stray) and steps back one period at a time,
+ * each step landing within the tolerance of an earlier start; starts off the chain are strays and are
+ * skipped. Requiring all recent gaps to agree let one stray — the backlog of a burst met late, its
+ * servers coming up 180 s into it, or the first burst's runtime still unlearned — hide a clean 6-minute
+ * period for three bursts, each then met late, queued and hence followed by the next stray.
+ * One gap is enough to expect the next: wrong, it costs one pre-warm of about two boots; right, it
+ * saves a whole burst served late (waiting for a third gap lost 2 of 18 bursts on the
+ * recurring-bursts trace). Two chains as long as each other with different periods are no pattern.
  */
 export function expectedBurst(memory: BurstMemory): ExpectedBurst | undefined {
   const starts = [
@@ -98,18 +104,45 @@ export function expectedBurst(memory: BurstMemory): ExpectedBurst | undefined {
     ...(memory.open ? [memory.open.startAtMs] : []),
   ];
   if (starts.length < 2 || memory.episodes.length === 0) return undefined;
-  const gaps = starts.slice(1).map((t, i) => t - (starts[i] ?? t));
-  const recent = gaps.slice(-3);
-  const sorted = [...recent].sort((a, b) => a - b);
-  const periodMs = sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
-  if (periodMs <= 0 || recent.some((g) => Math.abs(g - periodMs) > periodTolerance * periodMs))
-    return undefined;
-  const last = starts.at(-1) ?? 0;
-  // The median of the last three: the first bursts, met late, queue up and look three times their size.
-  const sizes = memory.episodes
-    .slice(-3)
-    .map((e) => e.early)
+  let best: { anchor: number; periodMs: number; chain: number[] } | undefined;
+  let tied = false;
+  for (const anchor of [starts.length - 1, starts.length - 2]) {
+    for (let from = anchor - 1; from >= 0; from -= 1) {
+      const periodMs = (starts[anchor] ?? 0) - (starts[from] ?? 0);
+      if (periodMs <= 0) continue;
+      const chain = chainBack(starts, anchor, periodMs);
+      if (best === undefined || chain.length > best.chain.length) {
+        best = { anchor, periodMs, chain };
+        tied = false;
+      } else if (
+        chain.length === best.chain.length &&
+        Math.abs(periodMs - best.periodMs) > periodTolerance * best.periodMs
+      )
+        tied = true;
+    }
+  }
+  if (best === undefined || tied) return undefined;
+  const { anchor, periodMs, chain } = best;
+  const underway = memory.open !== undefined && anchor === starts.length - 1;
+  // The median of the chain's last three: the first bursts, met late, queue up and look three times their size.
+  const sizes = chain
+    .map((i) => memory.episodes[i]?.early)
+    .filter((e): e is number => e !== undefined)
+    .slice(0, 3)
     .sort((a, b) => a - b);
   const servers = sizes[Math.floor((sizes.length - 1) / 2)] ?? 0;
-  return { atMs: last + periodMs, periodMs, servers, underway: memory.open !== undefined };
+  return { atMs: (starts[anchor] ?? 0) + periodMs, periodMs, servers, underway };
+}
+
+/** Indices of the starts a chain at this period visits, from the anchor back, the anchor first. */
+function chainBack(starts: readonly number[], anchor: number, periodMs: number): number[] {
+  const chain = [anchor];
+  let at = starts[anchor] ?? 0;
+  for (let i = anchor - 1; i >= 0; i -= 1) {
+    const start = starts[i] ?? 0;
+    if (Math.abs(start - (at - periodMs)) > periodTolerance * periodMs) continue;
+    chain.push(i);
+    at = start;
+  }
+  return chain;
 }

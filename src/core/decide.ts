@@ -42,6 +42,8 @@ const burstLeadShare = 0.15;
  * for the live need to take over, short enough that a pattern that stopped costs little.
  */
 const burstGraceShare = 0.15;
+/** The least a new server is billed (DigitalOcean: per second, 60 s minimum). */
+const minBilledMs = 60_000;
 
 export function initialMemory(): DecisionMemory {
   return { recent: [], lastBusyAtMs: undefined, previousBacklog: 0, bursts: initialBurstMemory() };
@@ -151,7 +153,7 @@ function burstPlan(memory: DecisionMemory, policy: PoolPolicy, nowMs: number) {
   if (policy.targetWaitMs >= leadMs)
     return { expected, phase: 'gap' as const, floor: (_current: number) => 0 };
   const buyFromMs = expected.atMs - leadMs;
-  const keepFromMs = buyFromMs - policy.bootMs;
+  const keepFromMs = expected.atMs - Math.max(leadMs, minBilledMs);
   const untilMs = expected.atMs + burstGraceShare * expected.periodMs;
   const servers = expected.servers;
   // Under way, the learned size is held while a reactive fleet could not yet have caught up (two
