@@ -27,6 +27,11 @@ export interface BurstEpisode {
    * have in time. A slow daily rise needs little of it early, a step burst nearly all of its peak.
    */
   early: number;
+  /**
+   * The fleet already had the learned size when it began: its early need was measured. One met late
+   * looks bigger than it is (the queue built while servers booted counts as need).
+   */
+  ready?: boolean;
 }
 
 export interface BurstMemory {
@@ -52,7 +57,7 @@ export function initialBurstMemory(): BurstMemory {
 export function observeNeed(
   memory: BurstMemory,
   nowMs: number,
-  need: { signal: number; used: number },
+  need: { signal: number; used: number; ready?: boolean },
   earlyWindowMs: number,
 ): BurstMemory {
   const { open } = memory;
@@ -73,7 +78,8 @@ export function observeNeed(
   }
   const trough = Math.min(memory.trough, signal);
   if (signal >= 2 * trough && signal >= trough + minRiseServers) {
-    return { ...memory, open: { startAtMs: nowMs, peak: signal, early: used }, trough };
+    const ready = need.ready === true;
+    return { ...memory, open: { startAtMs: nowMs, peak: signal, early: used, ready }, trough };
   }
   return { ...memory, trough };
 }
@@ -124,11 +130,16 @@ export function expectedBurst(memory: BurstMemory): ExpectedBurst | undefined {
   if (best === undefined || tied) return undefined;
   const { anchor, periodMs, chain } = best;
   const underway = memory.open !== undefined && anchor === starts.length - 1;
-  // The median of the chain's last three: the first bursts, met late, queue up and look three times their size.
-  const sizes = chain
-    .map((i) => memory.episodes[i]?.early)
-    .filter((e): e is number => e !== undefined)
+  // The median of the chain's last three, of those met by a ready fleet when there are any: the first
+  // bursts, met late, queue up and look up to three times their size (180 s boots, 10 s target: 60 and
+  // 55 servers for a burst needing 27, bought twice more before the median forgot them).
+  const onChain = chain
+    .map((i) => memory.episodes[i])
+    .filter((e): e is BurstEpisode => e !== undefined);
+  const measured = onChain.some((e) => e.ready === true) ? onChain.filter((e) => e.ready === true) : onChain;
+  const sizes = measured
     .slice(0, 3)
+    .map((e) => e.early)
     .sort((a, b) => a - b);
   const servers = sizes[Math.floor((sizes.length - 1) / 2)] ?? 0;
   return { atMs: (starts[anchor] ?? 0) + periodMs, periodMs, servers, underway };

@@ -86,7 +86,9 @@ export function decide(input: DecisionInput): Decision {
   // booted (156 servers' worth with a 10 s target) made the pre-warmed bursts after it look like blips.
   const used = Math.min(policy.maxServers, Math.ceil(terms.busy + terms.drain - epsilon));
   const due = before?.phase === 'buy';
-  const need = { signal: due ? Math.max(raw, used) : raw, used };
+  // A burst that finds the learned fleet in place measures its own size; one met late is inflated.
+  const ready = due && before !== undefined && current >= before.expected.servers;
+  const need = { signal: due ? Math.max(raw, used) : raw, used, ready };
   const memory = nextMemory(
     input,
     { atMs: nowMs, desired: raw, steady },
@@ -225,7 +227,12 @@ function rawDesired(terms: { steady: number; drain: number }, busyNow: boolean):
 function nextMemory(
   input: DecisionInput,
   entry: WindowEntry,
-  now: { current: number; backlog: number; need: { signal: number; used: number }; busyNow: boolean },
+  now: {
+    current: number;
+    backlog: number;
+    need: { signal: number; used: number; ready: boolean };
+    busyNow: boolean;
+  },
 ): DecisionMemory {
   const { nowMs, policy, memory } = input;
   const { current, backlog, busyNow } = now;
