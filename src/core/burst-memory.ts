@@ -32,6 +32,12 @@ export interface BurstEpisode {
    * looks bigger than it is (the queue built while servers booted counts as need).
    */
   ready?: boolean;
+  /**
+   * The mean work in the pool (running and queued, in servers) over the ticks at half the episode's
+   * highest or more: its offered load, free of the Poisson peaks that `early` catches.
+   */
+  load?: number;
+  loadTicks?: number;
 }
 
 export interface BurstMemory {
@@ -57,7 +63,7 @@ export function initialBurstMemory(): BurstMemory {
 export function observeNeed(
   memory: BurstMemory,
   nowMs: number,
-  need: { signal: number; used: number; ready?: boolean },
+  need: { signal: number; used: number; ready?: boolean; load?: number },
   earlyWindowMs: number,
 ): BurstMemory {
   const { open } = memory;
@@ -65,23 +71,36 @@ export function observeNeed(
   if (open !== undefined) {
     const peak = Math.max(open.peak, signal);
     const early = nowMs - open.startAtMs <= earlyWindowMs ? Math.max(open.early, used) : open.early;
+    const plateau = onPlateau(open, need.load);
     const ended = signal <= memory.trough + endShare * (peak - memory.trough);
-    if (!ended) return { ...memory, open: { ...open, peak, early } };
+    if (!ended) return { ...memory, open: { ...open, peak, early, ...plateau } };
     // A blip — a few extra running jobs while a pre-warmed fleet waits — is no burst: recorded, it
     // broke a learned 5-minute period moments before the burst it was waiting for.
     const known = memory.episodes.slice(-3).map((e) => e.early);
     const blip = known.length >= 2 && early < blipShare * Math.max(...known);
     const episodes = blip
       ? memory.episodes
-      : [...memory.episodes, { ...open, peak, early }].slice(-keptEpisodes);
+      : [...memory.episodes, { ...open, peak, early, ...plateau }].slice(-keptEpisodes);
     return { episodes, open: undefined, trough: signal };
   }
   const trough = Math.min(memory.trough, signal);
   if (signal >= 2 * trough && signal >= trough + minRiseServers) {
     const ready = need.ready === true;
-    return { ...memory, open: { startAtMs: nowMs, peak: signal, early: used, ready }, trough };
+    const load = need.load;
+    const plateau = load === undefined ? {} : { load, loadTicks: 1 };
+    return { ...memory, open: { startAtMs: nowMs, peak: signal, early: used, ready, ...plateau }, trough };
   }
   return { ...memory, trough };
+}
+
+/** The episode's plateau mean after one more tick: ticks below half its highest load so far are ramps. */
+function onPlateau(open: BurstEpisode, load: number | undefined): Pick<BurstEpisode, 'load' | 'loadTicks'> {
+  const mean = open.load ?? 0;
+  const ticks = open.loadTicks ?? 0;
+  if (load === undefined) return {};
+  if (load > 2 * mean) return { load, loadTicks: 1 };
+  if (load < mean / 2) return { load: mean, loadTicks: ticks };
+  return { load: (mean * ticks + load) / (ticks + 1), loadTicks: ticks + 1 };
 }
 
 export interface ExpectedBurst {
@@ -91,6 +110,8 @@ export interface ExpectedBurst {
   periodMs: number;
   /** Servers the recent bursts needed at their peak. */
   servers: number;
+  /** Their offered load on the plateau, in servers of work, when measured on a ready fleet. */
+  load?: number;
 }
 
 /**
@@ -142,7 +163,15 @@ export function expectedBurst(memory: BurstMemory): ExpectedBurst | undefined {
     .map((e) => e.early)
     .sort((a, b) => a - b);
   const servers = sizes[Math.floor((sizes.length - 1) / 2)] ?? 0;
-  return { atMs: (starts[anchor] ?? 0) + periodMs, periodMs, servers, underway };
+  const loads = measured
+    .filter((e) => e.ready === true)
+    .slice(0, 3)
+    .map((e) => e.load)
+    .filter((l): l is number => l !== undefined)
+    .sort((a, b) => a - b);
+  const load = loads[Math.floor((loads.length - 1) / 2)];
+  const atMs = (starts[anchor] ?? 0) + periodMs;
+  return { atMs, periodMs, servers, underway, ...(load === undefined ? {} : { load }) };
 }
 
 /** Indices of the starts a chain at this period visits, from the anchor back, the anchor first. */
