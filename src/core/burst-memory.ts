@@ -180,7 +180,10 @@ function chainBack(starts: readonly number[], anchor: number, periodMs: number):
   let at = starts[anchor] ?? 0;
   for (let i = anchor - 1; i >= 0; i -= 1) {
     const start = starts[i] ?? 0;
-    if (Math.abs(start - (at - periodMs)) > periodTolerance * periodMs) continue;
+    // Measured against the shorter of the two gaps, as the median-based rule did when the median was
+    // the shorter: a ramp every 15 minutes, its onsets 783 and 913 s apart, is no 913 s period.
+    const gapMs = at - start;
+    if (Math.abs(gapMs - periodMs) > periodTolerance * Math.min(gapMs, periodMs)) continue;
     chain.push(i);
     at = start;
   }
