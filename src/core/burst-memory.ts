@@ -154,9 +154,7 @@ export function expectedBurst(memory: BurstMemory): ExpectedBurst | undefined {
   // The median of the chain's last three, of those met by a ready fleet when there are any: the first
   // bursts, met late, queue up and look up to three times their size (180 s boots, 10 s target: 60 and
   // 55 servers for a burst needing 27, bought twice more before the median forgot them).
-  const onChain = chain
-    .map((i) => memory.episodes[i])
-    .filter((e): e is BurstEpisode => e !== undefined);
+  const onChain = chain.map((i) => memory.episodes[i]).filter((e): e is BurstEpisode => e !== undefined);
   const measured = onChain.some((e) => e.ready === true) ? onChain.filter((e) => e.ready === true) : onChain;
   const sizes = measured
     .slice(0, 3)

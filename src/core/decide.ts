@@ -42,7 +42,10 @@ const burstLeadShare = 0.15;
  * for the live need to take over, short enough that a pattern that stopped costs little.
  */
 const burstGraceShare = 0.15;
-/** The least a new server is billed (DigitalOcean: per second, 60 s minimum). */
+/**
+ * The least a new server is billed (DigitalOcean: per second, 60 s minimum): what rebuilding a shed
+ * server costs at least, however short its boot.
+ */
 const minBilledMs = 60_000;
 
 export function initialMemory(): DecisionMemory {
@@ -145,8 +148,9 @@ export function decide(input: DecisionInput): Decision {
 
 /**
  * What a learned burst asks of the fleet now. Servers are bought one boot (and a margin) before it;
- * servers already there are kept when they would otherwise be shed less than a boot before that,
- * since rebuilding costs a boot of billing each; during the burst its size is held.
+ * a server already there is kept when holding it until the burst costs no more than rebuilding it —
+ * the lead (a boot of billing and the margin), or the minimum billing if that is more; during the
+ * burst its size is held.
  */
 function burstPlan(memory: DecisionMemory, policy: PoolPolicy, nowMs: number, runtimeMs: number) {
   const learned = expectedBurst(memory.bursts);
@@ -157,7 +161,12 @@ function burstPlan(memory: DecisionMemory, policy: PoolPolicy, nowMs: number, ru
   const expected =
     learned.load === undefined
       ? learned
-      : { ...learned, servers: Math.ceil(waitRiskServers(learned.load * policy.slotsPerServer, runtimeMs, policy) - epsilon) };
+      : {
+          ...learned,
+          servers: Math.ceil(
+            waitRiskServers(learned.load * policy.slotsPerServer, runtimeMs, policy) - epsilon,
+          ),
+        };
   const leadMs = policy.bootMs * (1 + burstLeadShare);
   // Jobs that may wait longer than a boot are served in time by servers bought when they arrive:
   // pre-warming then only costs (recurring bursts with a 120 s target: 38.2 against 34.9 server-h).
@@ -239,7 +248,7 @@ function nextMemory(
   now: {
     current: number;
     backlog: number;
-    need: { signal: number; used: number; ready: boolean };
+    need: { signal: number; used: number; ready: boolean; load: number };
     busyNow: boolean;
   },
 ): DecisionMemory {
