@@ -39,6 +39,8 @@ export interface Explained {
   idle: boolean;
   /** Which rule on jobs in progress moved the steady term, if any (decide.ts, in-progress.ts). */
   note?: SteadyNote | undefined;
+  /** A learned burst is under way: its size stands for the trend forecast, left out of the steady term. */
+  trendHeld?: boolean;
 }
 
 /**
@@ -79,7 +81,8 @@ function load(e: Explained): string {
     .map((part) => `; ${part}`)
     .join('');
   return (
-    `${parts.join(', ')}${runtime}; steady ${e.terms.steady.toFixed(2)}${progress(e)} + drain ${e.terms.drain.toFixed(2)}, ` +
+    `${parts.join(', ')}${runtime}; steady ${e.terms.steady.toFixed(2)}${progress(e)}` +
+    `${e.trendHeld === true ? ' (no trend forecast: the learned burst under way stands for it)' : ''} + drain ${e.terms.drain.toFixed(2)}, ` +
     `busy ${e.terms.busy.toFixed(2)} → ${e.raw}${e.idle ? ' (idle: no jobs and no recent arrivals)' : ''}`
   );
 }

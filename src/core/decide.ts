@@ -45,6 +45,11 @@ const burstLeadShare = 0.15;
  * for the live need to take over, short enough that a pattern that stopped costs little.
  */
 const burstGraceShare = 0.15;
+/**
+ * The least a new server is billed (DigitalOcean: per second, 60 s minimum): what rebuilding a shed
+ * server costs at least, however short its boot.
+ */
+const minBilledMs = 60_000;
 
 export function initialMemory(): DecisionMemory {
   return { recent: [], lastBusyAtMs: undefined, previousBacklog: 0, bursts: initialBurstMemory() };
@@ -70,7 +75,16 @@ export function decide(input: DecisionInput): Decision {
   const backlog = totalBacklog(demand);
   const upcoming = totalUpcoming(demand);
   const busyNow = backlog + demand.activeJobs + upcoming > 0;
-  const { offered, note, ...terms } = demandTerms(policy, demand);
+  // While a learned burst is under way its size is already the forecast: the trend, extrapolated over
+  // a boot from a burst's onset, added a second one on top (180 s boots: the steady term climbed to 51
+  // servers while 22 were busy and the learned 27 sufficed; the extra 24 came up after the burst).
+  const runtimeMs = Math.max(1, ...demand.queues.map((q) => q.runtimeMs));
+  const before = burstPlan(input.memory, policy, nowMs, runtimeMs);
+  const trendHeld = before?.phase === 'buy' && before.expected.underway && policy.forecastTrend !== false;
+  const { offered, note, ...terms } = demandTerms(
+    trendHeld ? { ...policy, forecastTrend: false } : policy,
+    demand,
+  );
   // Nothing arrived for a whole scale-down window: whatever the smoothed rate still says is history.
   const arrivalsStale =
     demand.lastArrivalAtMs !== undefined && nowMs - demand.lastArrivalAtMs >= policy.scaleDownDelayMs;
@@ -81,8 +95,11 @@ export function decide(input: DecisionInput): Decision {
   // More than maxServers cannot be had: learned as a burst's size, a queue built while the fleet
   // booted (156 servers' worth with a 10 s target) made the pre-warmed bursts after it look like blips.
   const used = Math.min(policy.maxServers, Math.ceil(terms.busy + terms.drain - epsilon));
-  const due = burstPlan(input.memory, policy, nowMs)?.phase === 'buy';
-  const need = { signal: due ? Math.max(raw, used) : raw, used };
+  const due = before?.phase === 'buy';
+  // A burst that finds the learned fleet in place measures its own size; one met late is inflated.
+  const ready = due && before !== undefined && current >= before.expected.servers;
+  const load = Math.min(policy.maxServers, terms.busy + terms.drain);
+  const need = { signal: due ? Math.max(raw, used) : raw, used, ready, load };
   const memory = nextMemory(
     input,
     { atMs: nowMs, desired: raw, steady },
@@ -93,11 +110,13 @@ export function decide(input: DecisionInput): Decision {
     limits.push({ ...rule, to: next });
     return next;
   };
-  const burst = burstPlan(memory, policy, nowMs);
+  const burst = burstPlan(memory, policy, nowMs, runtimeMs);
   // Between learned bursts the future is known: the window's guard against an unknown one would hold
   // a burst's fleet through the gap, so capacity follows the need down instead, step by step.
-  let desired =
-    burst !== undefined && burst.phase !== 'buy' ? raw : windowDesired(memory.recent, nowMs, policy);
+  // So is the future before a learned burst: in its buy phase the window resurrected the previous
+  // burst's peak (51 servers bought 200 s ahead of a burst needing 27), so only the burst itself uses it.
+  const windowed = burst === undefined || (burst.phase === 'buy' && burst.expected.underway);
+  let desired = windowed ? windowDesired(memory.recent, nowMs, policy) : raw;
   if (desired > raw) limits.push({ kind: 'window', to: desired, windowMs: policy.scaleDownDelayMs });
   const urgent = demand.oldestWaitMs > policy.targetWaitMs || backlog > input.memory.previousBacklog;
   if (urgent && desired < current) desired = apply(current, { kind: 'urgent' });
@@ -129,25 +148,39 @@ export function decide(input: DecisionInput): Decision {
   const reason = explain({
     ...{ policy, demand, backlog, upcoming, terms, raw, current, desired, limits, idle },
     note,
+    trendHeld,
   });
   return { desired, current, reason, drain, terms: { ...terms, raw }, memory };
 }
 
 /**
  * What a learned burst asks of the fleet now. Servers are bought one boot (and a margin) before it;
- * servers already there are kept when they would otherwise be shed less than a boot before that,
- * since rebuilding costs a boot of billing each; during the burst its size is held.
+ * a server already there is kept when holding it until the burst costs no more than rebuilding it —
+ * the lead (a boot of billing and the margin), or the minimum billing if that is more; during the
+ * burst its size is held.
  */
-function burstPlan(memory: DecisionMemory, policy: PoolPolicy, nowMs: number) {
-  const expected = expectedBurst(memory.bursts);
-  if (expected === undefined) return undefined;
+function burstPlan(memory: DecisionMemory, policy: PoolPolicy, nowMs: number, runtimeMs: number) {
+  const learned = expectedBurst(memory.bursts);
+  if (learned === undefined) return undefined;
+  // Sized by the steady rule from the offered load a ready fleet measured, when it did: the peak count
+  // of busy servers adds the Poisson noise the wait-risk rule already covers (27 servers learned for a
+  // burst of 90 erlangs, which 23 serve with under 1 % of jobs waiting past a 10 s target).
+  const expected =
+    learned.load === undefined
+      ? learned
+      : {
+          ...learned,
+          servers: Math.ceil(
+            waitRiskServers(learned.load * policy.slotsPerServer, runtimeMs, policy) - epsilon,
+          ),
+        };
   const leadMs = policy.bootMs * (1 + burstLeadShare);
   // Jobs that may wait longer than a boot are served in time by servers bought when they arrive:
   // pre-warming then only costs (recurring bursts with a 120 s target: 38.2 against 34.9 server-h).
   if (policy.targetWaitMs >= leadMs)
     return { expected, phase: 'gap' as const, floor: (_current: number) => 0 };
   const buyFromMs = expected.atMs - leadMs;
-  const keepFromMs = buyFromMs - policy.bootMs;
+  const keepFromMs = expected.atMs - Math.max(leadMs, minBilledMs);
   const untilMs = expected.atMs + burstGraceShare * expected.periodMs;
   const servers = expected.servers;
   // Under way, the learned size is held while a reactive fleet could not yet have caught up (two
@@ -246,7 +279,12 @@ function rawDesired(terms: { steady: number; drain: number }, busyNow: boolean):
 function nextMemory(
   input: DecisionInput,
   entry: WindowEntry,
-  now: { current: number; backlog: number; need: { signal: number; used: number }; busyNow: boolean },
+  now: {
+    current: number;
+    backlog: number;
+    need: { signal: number; used: number; ready: boolean; load: number };
+    busyNow: boolean;
+  },
 ): DecisionMemory {
   const { nowMs, policy, memory } = input;
   const { current, backlog, busyNow } = now;

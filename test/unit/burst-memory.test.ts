@@ -37,10 +37,26 @@ describe('burst memory', () => {
     });
   });
 
-  it('forgets the pattern when the gaps stop agreeing', () => {
+  it('rides out a stray start: the chain of starts one period apart skips it', () => {
     const learned = feed(initialBurstMemory(), 0, 3 * period + 200_000);
-    const odd = observeNeed(learned, 3 * period + 250_000, { signal: 25, used: 25 }, early);
-    expect(expectedBurst(odd)).toBeUndefined();
+    const stray = observeNeed(learned, 3 * period + 250_000, { signal: 25, used: 25 }, early);
+    // Requiring every recent gap to agree lost the period here, for three bursts met late.
+    expect(expectedBurst(stray)).toEqual({
+      atMs: 4 * period,
+      periodMs: period,
+      servers: 25,
+      underway: false,
+    });
+  });
+
+  it('sees no pattern when two periods explain the starts equally well', () => {
+    const episode = (startAtMs: number) => ({ startAtMs, peak: 25, early: 25 });
+    const memory: BurstMemory = {
+      episodes: [episode(0), episode(period)],
+      open: episode(period + 140_000),
+      trough: 2,
+    };
+    expect(expectedBurst(memory)).toBeUndefined();
   });
 
   it('ignores a blip of a few extra jobs while the fleet waits for the next burst', () => {
