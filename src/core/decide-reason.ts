@@ -28,6 +28,8 @@ export interface Explained {
   limits: Limit[];
   /** Quiet for the whole idle period: the steady term no longer holds servers. */
   idle: boolean;
+  /** The backlog was left out of the drain term as the queue the load forms (≤ this); 0 if not. */
+  noiseQueue?: number;
 }
 
 /**
@@ -68,9 +70,15 @@ function load(e: Explained): string {
     .map((part) => `; ${part}`)
     .join('');
   return (
-    `${parts.join(', ')}${runtime}; steady ${e.terms.steady.toFixed(2)} + drain ${e.terms.drain.toFixed(2)}, ` +
+    `${parts.join(', ')}${runtime}; steady ${e.terms.steady.toFixed(2)} + drain ${e.terms.drain.toFixed(2)}` +
+    `${noise(e)}, ` +
     `busy ${e.terms.busy.toFixed(2)} → ${e.raw}${e.idle ? ' (idle: no jobs and no recent arrivals)' : ''}`
   );
+}
+
+function noise(e: Explained): string {
+  const n = e.noiseQueue ?? 0;
+  return n > 0 ? ` (backlog ≤ ${n}, the queue ${e.demand.activeJobs} busy slots form at this load: not drained)` : '';
 }
 
 function describe(l: Limit, policy: PoolPolicy): string {
