@@ -78,7 +78,9 @@ function load(e: Explained): string {
 
 function noise(e: Explained): string {
   const n = e.noiseQueue ?? 0;
-  return n > 0 ? ` (backlog ≤ ${n}, the queue ${e.demand.activeJobs} busy slots form at this load: not drained)` : '';
+  return n > 0
+    ? ` (backlog ≤ ${n}, the queue ${e.demand.activeJobs} busy slots form at this load: not drained)`
+    : '';
 }
 
 function describe(l: Limit, policy: PoolPolicy): string {
