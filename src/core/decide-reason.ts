@@ -41,6 +41,8 @@ export interface Explained {
   note?: SteadyNote | undefined;
   /** A learned burst is under way: its size stands for the trend forecast, left out of the steady term. */
   trendHeld?: boolean;
+  /** The backlog was left out of the drain term as the queue the load forms (≤ this); 0 if not. */
+  noiseQueue?: number;
 }
 
 /**
@@ -82,7 +84,8 @@ function load(e: Explained): string {
     .join('');
   return (
     `${parts.join(', ')}${runtime}; steady ${e.terms.steady.toFixed(2)}${progress(e)}` +
-    `${e.trendHeld === true ? ' (no trend forecast: the learned burst under way stands for it)' : ''} + drain ${e.terms.drain.toFixed(2)}, ` +
+    `${e.trendHeld === true ? ' (no trend forecast: the learned burst under way stands for it)' : ''} + drain ${e.terms.drain.toFixed(2)}` +
+    `${noise(e)}, ` +
     `busy ${e.terms.busy.toFixed(2)} → ${e.raw}${e.idle ? ' (idle: no jobs and no recent arrivals)' : ''}`
   );
 }
@@ -99,6 +102,13 @@ function progress(e: Explained): string {
     ` (jobs in progress in ${seconds(n.horizonMs)}: ${n.mean.toFixed(1)} ± ${n.spread.toFixed(1)}, ` +
     `below the stationary ${n.stationary.toFixed(2)})`
   );
+}
+
+function noise(e: Explained): string {
+  const n = e.noiseQueue ?? 0;
+  return n > 0
+    ? ` (backlog ≤ ${n}, the queue ${e.demand.activeJobs} busy slots form at this load: not drained)`
+    : '';
 }
 
 function describe(l: Limit, policy: PoolPolicy): string {

@@ -1,6 +1,6 @@
 import { expectedBurst, initialBurstMemory, observeNeed } from './burst-memory.ts';
 import { explain, type Limit, type LimitRule, type SteadyNote } from './decide-reason.ts';
-import { slotsForWait } from './erlang.ts';
+import { queueAtRisk, slotsForWait } from './erlang.ts';
 import { arrivalTimeConstantMs } from './estimators.ts';
 import { inProgressAhead, offeredErlangs } from './in-progress.ts';
 import { nextWindow, windowDesired } from './scale-down-window.ts';
@@ -81,7 +81,7 @@ export function decide(input: DecisionInput): Decision {
   const runtimeMs = Math.max(1, ...demand.queues.map((q) => q.runtimeMs));
   const before = burstPlan(input.memory, policy, nowMs, runtimeMs);
   const trendHeld = before?.phase === 'buy' && before.expected.underway && policy.forecastTrend !== false;
-  const { offered, note, ...terms } = demandTerms(
+  const { offered, note, noiseQueue, ...terms } = demandTerms(
     trendHeld ? { ...policy, forecastTrend: false } : policy,
     demand,
   );
@@ -149,6 +149,7 @@ export function decide(input: DecisionInput): Decision {
     ...{ policy, demand, backlog, upcoming, terms, raw, current, desired, limits, idle },
     note,
     trendHeld,
+    noiseQueue,
   });
   return { desired, current, reason, drain, terms: { ...terms, raw }, memory };
 }
@@ -209,13 +210,27 @@ function demandTerms(policy: PoolPolicy, demand: PoolDemand) {
   // 5–10 % more server time in the benchmark for a few points of share on spikes only. Delayed jobs
   // due within the look-ahead count as queued: servers bought now are up when they fall due.
   const windowMs = Math.max(policy.targetWaitMs, longestRuntimeMs, minDrainWindowMs);
+  // A queue the busy slots form at this load at least waitRisk of the time is Poisson noise the steady
+  // term already planned for (M/M/c), not a backlog: summed with it, queues of 15–60 jobs on 40 busy
+  // slots (1–4 s of wait against a 30 s target) bought an 11th and 12th server a dozen times an hour.
+  // Never a queue whose jobs miss the target: waited past it, or started later than it by the busy slots.
+  // Near full load Erlang C takes any queue for noise (a 1495-job backlog, oldest 52 s, on 104 slots).
+  const noiseQueue =
+    policy.steadyModel === 'utilisation' || demand.oldestWaitMs > policy.targetWaitMs
+      ? 0
+      : Math.min(
+          queueAtRisk(demand.activeJobs, rateErlangs, waitRisk),
+          Math.floor((demand.activeJobs * policy.targetWaitMs) / longestRuntimeMs),
+        );
+  const backlog = totalBacklog(demand);
+  const noise = backlog > 0 && backlog <= noiseQueue;
   const queuedWorkMs = demand.queues.reduce(
-    (sum, q) => sum + (q.backlog + (q.upcoming ?? 0)) * q.runtimeMs,
+    (sum, q) => sum + ((noise ? 0 : q.backlog) + (q.upcoming ?? 0)) * q.runtimeMs,
     0,
   );
   const drain = queuedWorkMs / (slots * windowMs);
   const busy = demand.activeJobs / slots;
-  return { steady, drain, busy, offered: rateErlangs / slots, note };
+  return { steady, drain, busy, offered: rateErlangs / slots, note, noiseQueue: noise ? noiseQueue : 0 };
 }
 
 /**

@@ -28,3 +28,15 @@ export function slotsForWait(offered: number, runtimeMs: number, waitMs: number,
   while (waitExceedsProbability(slots, offered, runtimeMs, waitMs) > risk) slots += 1;
   return slots;
 }
+
+/**
+ * The queue length an M/M/c queue reaches at least `risk` of the time: P(queue ≥ n) = C · ρⁿ. A
+ * queue no longer than this is what the load forms on `slots` busy slots, not a sign it outgrew them.
+ * 0 when the slots cannot carry the load or queue that long less often than `risk`.
+ */
+export function queueAtRisk(slots: number, offered: number, risk: number): number {
+  if (offered <= 0 || slots <= offered) return 0;
+  const waits = erlangC(slots, offered);
+  if (waits <= risk) return 0;
+  return Math.floor(Math.log(risk / waits) / Math.log(offered / slots));
+}

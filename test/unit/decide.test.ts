@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide, initialMemory } from '../../src/core/decide.ts';
-import { slotsForWait } from '../../src/core/erlang.ts';
+import { queueAtRisk, slotsForWait } from '../../src/core/erlang.ts';
 import { queueDemand } from '../../src/core/estimators.ts';
 import type { DecisionInput, PoolDemand, PoolPolicy, ServerView } from '../../src/core/types.ts';
 
@@ -145,6 +145,31 @@ describe('decide', () => {
     // 9 erlangs over 2 slots = 4.5 → 5 servers at full utilisation, but jobs would often wait past 10 s.
     expect(decide(input({ policy: { ...pool, steadyModel: 'utilisation' }, demand: long })).desired).toBe(5);
     expect(decide(input({ policy: pool, demand: long })).desired).toBeGreaterThan(5);
+  });
+
+  it('takes a queue the busy slots form at the load for noise, not backlog, but never one past the target', () => {
+    // 12 jobs/s of 3 s on 40 busy slots: Erlang C wants 37 slots (9.25 servers). 34 queued jobs are
+    // what such a fleet queues over 1 % of the time (up to 35); as backlog they add a server (9.25 + 0.85).
+    const big: PoolPolicy = { ...policy, maxServers: 60, slotsPerServer: 4, targetWaitMs: 30_000 };
+    const load = (backlog: number, oldestWaitMs: number): PoolDemand => ({
+      queues: [{ queue: 'q', backlog, arrivalPerSecond: 12, runtimeMs: 3_000 }],
+      oldestWaitMs,
+      activeJobs: 40,
+    });
+    expect(queueAtRisk(40, 36, 0.01)).toBe(35);
+    const fleet = servers(10, 'ready', 4);
+    const noise = decide(input({ policy: big, demand: load(34, 2_000), servers: fleet }));
+    expect(noise.terms.drain).toBe(0);
+    expect(noise.terms.raw).toBe(10);
+    expect(noise.reason).toMatch(/backlog ≤ \d+, the queue 40 busy slots form at this load: not drained/);
+    // The same queue whose oldest job waited past the target is backlog again.
+    const late = decide(input({ policy: big, demand: load(34, 31_000), servers: fleet }));
+    expect(late.terms.drain).toBeCloseTo(0.85, 5);
+    expect(late.terms.raw).toBe(11);
+    // And a queue the slots could not start within the target (40 × 30 s ÷ 3 s = 400 jobs) is backlog.
+    expect(
+      decide(input({ policy: big, demand: load(401, 2_000), servers: fleet })).terms.drain,
+    ).toBeGreaterThan(0);
   });
 
   it('plans for a sharply rising arrival trend over the boot time unless forecasting is off', () => {
