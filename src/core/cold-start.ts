@@ -40,7 +40,11 @@ export function coldStart(demand: PoolDemand): boolean {
 }
 
 /** Since when the pool has been measuring (not cold); undefined while cold or never busy. */
-export function nextWarmSince(previous: number | undefined, cold: boolean, nowMs: number): number | undefined {
+export function nextWarmSince(
+  previous: number | undefined,
+  cold: boolean,
+  nowMs: number,
+): number | undefined {
   return cold ? undefined : (previous ?? nowMs);
 }
 

@@ -104,7 +104,8 @@ export function decide(input: DecisionInput): Decision {
   // The backlog that makes this tick urgent was sized with the measured runtime just now: holding the
   // servers bought on the guess for it kept 38 servers for a backlog one could drain.
   const urgent =
-    refuted === undefined && (demand.oldestWaitMs > policy.targetWaitMs || backlog > input.memory.previousBacklog);
+    refuted === undefined &&
+    (demand.oldestWaitMs > policy.targetWaitMs || backlog > input.memory.previousBacklog);
   if (urgent && desired < current) desired = apply(current, { kind: 'urgent' });
   const burstFloor = burst?.floor(current) ?? 0;
   if (burst !== undefined && desired < burstFloor) {
