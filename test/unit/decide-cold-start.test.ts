@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { poolPolicy } from '../../bench/lib/pool-policy.ts';
+import { coldStart, guessedRuntimeMs } from '../../src/core/cold-start.ts';
 import { decide, initialMemory } from '../../src/core/decide.ts';
 import type { Decision, DecisionMemory, PoolDemand, ServerView } from '../../src/core/types.ts';
 
@@ -117,5 +118,24 @@ describe('decide: cold start', () => {
       expect(d.desired).toBeGreaterThanOrEqual(count);
       expect(d.reason).not.toMatch(/cold start over/);
     }
+  });
+
+  it('is cold only while every queue with demand is unmeasured, and sizes the guess by those queues', () => {
+    const idleMeasured = {
+      queue: 'old',
+      backlog: 0,
+      arrivalPerSecond: 0,
+      runtimeMs: 300_000,
+      runtimeLearned: true,
+    };
+    const fresh = demand(100);
+    const pool = { ...fresh, queues: [...fresh.queues, idleMeasured] };
+    expect(coldStart(pool)).toBe(true);
+    expect(guessedRuntimeMs(pool)).toBe(1_000);
+    const busyMeasured = { ...idleMeasured, backlog: 5 };
+    expect(coldStart({ ...fresh, queues: [...fresh.queues, busyMeasured] })).toBe(false);
+    // Jobs running past the default are a measurement (at least that long): long jobs are not cold.
+    const running = { ...fresh, queues: fresh.queues.map((q) => ({ ...q, runtimeAtLeastMs: 5_000 })) };
+    expect(coldStart(running)).toBe(false);
   });
 });
