@@ -1,4 +1,5 @@
 import type { ExpectedBurst } from './burst-memory.ts';
+import { type Refutation, refuteShare } from './cold-start.ts';
 import { lookAheadMs } from './look-ahead.ts';
 import type { PoolDemand, PoolPolicy, ScheduleInForce } from './types.ts';
 
@@ -18,6 +19,7 @@ export type LimitRule =
   | { kind: 'window'; windowMs: number }
   | { kind: 'urgent' }
   | { kind: 'burst'; burst: ExpectedBurst; nowMs: number; keepOnly: boolean }
+  | ({ kind: 'refuted' } & Refutation)
   | { kind: 'busy' }
   | { kind: 'awake' }
   | { kind: 'step' }
@@ -123,6 +125,12 @@ function describe(l: Limit, policy: PoolPolicy): string {
         `${l.burst.underway ? 'under way' : `expected in ${seconds(Math.max(0, l.burst.atMs - l.nowMs))}`} ` +
         `(learned: every ${seconds(l.burst.periodMs)}, ${l.burst.servers} servers)`
       );
+    case 'refuted':
+      return (
+        `cold start over: runtime measured ${runtime(l.measuredMs)}, under ${refuteShare * 100} % of the ` +
+        `${runtime(l.guessMs)} default the first needs were sized with: those needs leave the window ` +
+        `and no backlog holds the servers bought on them (booting ones go first)`
+      );
     case 'busy':
       return `kept ${l.to}: servers running jobs are not drained`;
     case 'awake':
@@ -138,6 +146,11 @@ function describe(l: Limit, policy: PoolPolicy): string {
         ? `capped at ${l.to} (maxServers ${policy.maxServers}, ${l.billedElsewhere} draining or deleting still billed)`
         : `capped at ${l.to} (maxServers)`;
   }
+}
+
+/** Runtimes of tens of milliseconds read as 0.0s in seconds. */
+function runtime(ms: number): string {
+  return ms < 1_000 ? `${Math.round(ms)}ms` : seconds(ms);
 }
 
 function seconds(ms: number): string {

@@ -1,4 +1,5 @@
 import { expectedBurst, initialBurstMemory, observeNeed } from './burst-memory.ts';
+import { coldStart, guessedRuntimeMs, guessRefuted, nextWarmSince } from './cold-start.ts';
 import { explain, type Limit, type LimitRule, type SteadyNote } from './decide-reason.ts';
 import { queueAtRisk, slotsForWait } from './erlang.ts';
 import { arrivalTimeConstantMs } from './estimators.ts';
@@ -100,10 +101,13 @@ export function decide(input: DecisionInput): Decision {
   const ready = due && before !== undefined && current >= before.expected.servers;
   const load = Math.min(policy.maxServers, terms.busy + terms.drain);
   const need = { signal: due ? Math.max(raw, used) : raw, used, ready, load };
+  const cold = coldStart(demand);
+  const warmSinceMs = nextWarmSince(input.memory.warmSinceMs, cold, nowMs);
+  const refuted = guessRefuted(input.memory.recent, demand, warmSinceMs, nowMs);
   const memory = nextMemory(
     input,
-    { atMs: nowMs, desired: raw, steady },
-    { current, backlog, need, busyNow: !quiet },
+    { atMs: nowMs, desired: raw, steady, ...(cold ? { guessedRuntimeMs: guessedRuntimeMs(demand) } : {}) },
+    { current, backlog, need, busyNow: !quiet, warmSinceMs, refuted: refuted !== undefined },
   );
   const limits: Limit[] = [];
   const apply = (next: number, rule: LimitRule) => {
@@ -118,7 +122,12 @@ export function decide(input: DecisionInput): Decision {
   const windowed = burst === undefined || (burst.phase === 'buy' && burst.expected.underway);
   let desired = windowed ? windowDesired(memory.recent, nowMs, policy) : raw;
   if (desired > raw) limits.push({ kind: 'window', to: desired, windowMs: policy.scaleDownDelayMs });
-  const urgent = demand.oldestWaitMs > policy.targetWaitMs || backlog > input.memory.previousBacklog;
+  if (refuted !== undefined) limits.push({ kind: 'refuted', to: desired, ...refuted });
+  // The backlog that makes this tick urgent was sized with the measured runtime just now: holding the
+  // servers bought on the guess for it kept 38 servers for a backlog one could drain.
+  const urgent =
+    refuted === undefined &&
+    (demand.oldestWaitMs > policy.targetWaitMs || backlog > input.memory.previousBacklog);
   if (urgent && desired < current) desired = apply(current, { kind: 'urgent' });
   const burstFloor = burst?.floor(current) ?? 0;
   if (burst !== undefined && desired < burstFloor) {
@@ -299,15 +308,19 @@ function nextMemory(
     backlog: number;
     need: { signal: number; used: number; ready: boolean; load: number };
     busyNow: boolean;
+    warmSinceMs: number | undefined;
+    refuted: boolean;
   },
 ): DecisionMemory {
   const { nowMs, policy, memory } = input;
-  const { current, backlog, busyNow } = now;
+  const { current, backlog, busyNow, warmSinceMs, refuted } = now;
+  const recent = nextWindow(memory.recent, entry, current, policy);
   const lastBusyAtMs = busyNow
     ? nowMs
     : (memory.lastBusyAtMs ?? (memory.recent.length === 0 ? nowMs : undefined));
   return {
-    recent: nextWindow(memory.recent, entry, current, policy),
+    recent: refuted ? recent.filter((r) => r.guessedRuntimeMs === undefined) : recent,
+    warmSinceMs,
     lastBusyAtMs,
     previousBacklog: backlog,
     // Two boots: how long a reactive fleet takes to catch up with a step (see burst-memory.ts).

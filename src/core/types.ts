@@ -119,12 +119,16 @@ export interface WindowEntry {
   desired: number;
   /** Without the drain term: held for the whole scale-down window. */
   steady: number;
+  /** Set while no runtime was measured (cold-start.ts): the guessed runtime the need was sized with. */
+  guessedRuntimeMs?: number;
 }
 
 /** What decide() remembers between ticks; it returns the next value, it never mutates. */
 export interface DecisionMemory {
   /** Recurring bursts seen in this pool (burst-memory.ts); persisted by the scaler across restarts. */
   bursts: BurstMemory;
+  /** Since when a runtime of the pool's demand has been measured; undefined during a cold start. */
+  warmSinceMs?: number | undefined;
   /** Raw desired counts inside the scale-down window, oldest first. */
   recent: WindowEntry[];
   /** Last time the pool had any backlog or active job. */
