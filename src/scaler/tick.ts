@@ -1,7 +1,7 @@
 import { policyOf } from '../config/policy-of.ts';
 import { scheduleInForce } from '../config/schedules.ts';
 import type { AutoscalerConfig, PoolConfig } from '../config/schema.ts';
-import { totalBacklog } from '../core/decide.ts';
+import { totalBacklog } from '../core/demand-terms.ts';
 import type { EventOf, ScalingEvent } from '../core/events.ts';
 import type { Heartbeat } from '../core/heartbeat.ts';
 import { applyPin, type Pin, pinChange } from '../core/pins.ts';

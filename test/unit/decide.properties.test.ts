@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { poolPolicy } from '../../bench/lib/pool-policy.ts';
-import { decide, initialMemory, totalBacklog } from '../../src/core/decide.ts';
+import { decide, initialMemory } from '../../src/core/decide.ts';
+import { totalBacklog } from '../../src/core/demand-terms.ts';
 import type { DecisionInput, PoolDemand, PoolPolicy, ServerView } from '../../src/core/types.ts';
 
 const policyArb: fc.Arbitrary<PoolPolicy> = fc
