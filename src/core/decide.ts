@@ -68,7 +68,7 @@ export function decide(input: DecisionInput): Decision {
   const memory = nextMemory(
     input,
     { atMs: nowMs, desired: raw, steady, ...(cold ? { guessedRuntimeMs: guessedRuntimeMs(demand) } : {}) },
-    { current, backlog, need, busyNow: !quiet, warmSinceMs, refuted: refuted !== undefined },
+    { current, backlog, need, busyNow, warmSinceMs, refuted: refuted !== undefined },
   );
   const limits: Limit[] = [];
   const apply = (next: number, rule: LimitRule) => {
@@ -146,9 +146,14 @@ function nextMemory(
   const { nowMs, policy, memory } = input;
   const { current, backlog, busyNow, warmSinceMs, refuted } = now;
   const recent = nextWindow(memory.recent, entry, current, policy);
-  const lastBusyAtMs = busyNow
-    ? nowMs
-    : (memory.lastBusyAtMs ?? (memory.recent.length === 0 ? nowMs : undefined));
+  // The idle period counts from the last job seen (queued, running, due soon or just added), as
+  // idleToZeroMs promises: counted from when the smoothed rate had decayed, a pool stayed up for
+  // idleToZeroMs plus up to a scale-down window (tiny-fast: 518 s after its last job, for 300 s).
+  const lastWorkAtMs = busyNow ? nowMs : input.demand.lastArrivalAtMs;
+  const lastBusyAtMs =
+    lastWorkAtMs !== undefined
+      ? Math.max(lastWorkAtMs, memory.lastBusyAtMs ?? lastWorkAtMs)
+      : (memory.lastBusyAtMs ?? (memory.recent.length === 0 ? nowMs : undefined));
   return {
     recent: refuted ? recent.filter((r) => r.guessedRuntimeMs === undefined) : recent,
     warmSinceMs,
