@@ -95,7 +95,9 @@ function section(rows: Row[], cells: ReturnType<typeof runGrid>, seconds: number
       `(${cpu.length} cores), ${os.platform()} ${os.release()}, in ${seconds.toFixed(1)} s.`,
     '',
     `Every policy runs in the same simulator (src/simulate) with the same trace, boots (log-normal, mean ` +
-      `${p.bootMs / 1000} s, ±15 %) and billing (per second, 60 s minimum, $${defaultBilling.pricePerHour}/h). ` +
+      `${p.bootMs / 1000} s, ±15 %) and billing (DigitalOcean's: per second, at least 60 s or ` +
+      `$${defaultBilling.minimumChargeUsd ?? 0} a server, $${defaultBilling.pricePerHour}/h; the cost column is that bill, ` +
+      `server time is the time servers lived). ` +
       `Pool: ${p.slotsPerServer} slots per server, wait target ${p.targetWaitMs / 1000} s, ${p.minServers}–${p.maxServers} servers, ` +
       `utilisation ${p.targetUtilisation}, scale-down window ${p.scaleDownDelayMs / 1000} s, idle to zero ${p.idleToZeroMs / 1000} s. ` +
       `Every fleet starts at zero; jobs ready in the first ${warmupMs / 60_000} minutes are left out of the wait figures ` +

@@ -91,7 +91,11 @@ export const commands: Record<string, Command> = {
       },
       ...poolOption,
       chart: { type: 'string', valueName: 'out.svg', help: 'write an SVG timeline here' },
-      billing: { type: 'string', valueName: 'second|hour', help: 'how servers are billed; default second' },
+      billing: {
+        type: 'string',
+        valueName: 'second|hour',
+        help: 'how servers are billed; default second (60 s or $0.01 minimum, as DigitalOcean)',
+      },
       price: { type: 'string', valueName: 'usd', help: 'USD per server-hour' },
       warmup: { type: 'string', valueName: 'seconds', help: 'seconds left out of the figures' },
       seed: { type: 'string', valueName: 'n', help: 'random seed for generators and boot times' },

@@ -67,7 +67,9 @@ function billingFrom(unit: string | undefined, price: string | undefined): Billi
   const pricePerHour = price === undefined ? defaultBilling.pricePerHour : Number(price);
   if (!Number.isFinite(pricePerHour) || pricePerHour < 0)
     throw new UsageError(`--price: must be a number ≥ 0`);
-  return { unit: unit ?? defaultBilling.unit, pricePerHour };
+  // Per second is DigitalOcean's billing, its $0.01 minimum charge included; per started hour has none.
+  if ((unit ?? defaultBilling.unit) === 'hour') return { unit: 'hour', pricePerHour };
+  return { ...defaultBilling, pricePerHour };
 }
 
 /**

@@ -16,6 +16,25 @@ export interface Billing {
   /** DigitalOcean bills droplets per second with a 60 s minimum; some clouds bill started hours. */
   unit: 'second' | 'hour';
   pricePerHour: number;
+  /**
+   * Least a server is charged however short its life, in USD, on top of the unit's own minimum
+   * (60 s, or one started hour). DigitalOcean, since 1 January 2026: "per second, with a minimum
+   * charge of 60 seconds or $0.01 (whichever is higher)" (DigitalOcean staff in its community Q&A,
+   * citing its changelog: digitalocean.com/community/questions/how-billing-works-for-1-hour). At
+   * $0.01786/h, $0.01 buys 33.6 minutes: a server created for less still costs $0.01.
+   * @default 0
+   */
+  minimumChargeUsd?: number;
+}
+
+/** Seconds a server is billed for having lived `lived` seconds: the unit's rounding, then the minimum charge. */
+export function billedSecondsOf(lived: number, billing: Billing): number {
+  const byUnit =
+    billing.unit === 'hour' ? Math.max(1, Math.ceil(lived / 3600)) * 3600 : Math.max(60, Math.ceil(lived));
+  const minimumUsd = billing.minimumChargeUsd ?? 0;
+  // A free server (price 0) has no time equivalent of a charge; the charge is added in bill().
+  const minimumSeconds = billing.pricePerHour > 0 ? (minimumUsd / billing.pricePerHour) * 3600 : 0;
+  return Math.max(byUnit, minimumSeconds);
 }
 
 /** The simulated servers of one pool: boots, free slots, drains, and what they cost. */
@@ -107,19 +126,23 @@ export class Fleet {
     }));
   }
 
-  /** Billed server-seconds up to the end of the run, and what they cost. */
+  /**
+   * Server-seconds lived up to the end of the run (the benchmark's ranking figure), the seconds the
+   * provider bills for them (each server rounded by the unit and raised to the minimum charge), and
+   * what they cost in USD.
+   */
   bill(endMs: number, billing: Billing): { serverSeconds: number; billedSeconds: number; cost: number } {
     let serverSeconds = 0;
     let billedSeconds = 0;
+    let cost = 0;
     for (const s of this.servers) {
       const lived = ((s.deletedAtMs ?? endMs) - s.createdAtMs) / 1000;
+      const billed = billedSecondsOf(lived, billing);
       serverSeconds += lived;
-      billedSeconds +=
-        billing.unit === 'hour'
-          ? Math.max(1, Math.ceil(lived / 3600)) * 3600
-          : Math.max(60, Math.ceil(lived));
+      billedSeconds += billed;
+      cost += Math.max((billed / 3600) * billing.pricePerHour, billing.minimumChargeUsd ?? 0);
     }
-    return { serverSeconds, billedSeconds, cost: (billedSeconds / 3600) * billing.pricePerHour };
+    return { serverSeconds, billedSeconds, cost };
   }
 
   #delete(server: SimServer, nowMs: number): void {

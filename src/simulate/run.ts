@@ -9,8 +9,11 @@ import { type Figures, summarize } from './metrics.ts';
 import { oursPolicy, type Policy, type PoolSetup } from './policy.ts';
 import type { Trace } from './trace.ts';
 
-/** DigitalOcean's basic 1 vCPU / 2 GB droplet: $12 a month of 672 hours. */
-export const defaultBilling: Billing = { unit: 'second', pricePerHour: 0.01786 };
+/**
+ * DigitalOcean's basic 1 vCPU / 2 GB droplet: $12 a month of 672 hours, billed per second with a
+ * minimum charge of 60 s or $0.01, whichever is higher (since 1 January 2026; see Billing).
+ */
+export const defaultBilling: Billing = { unit: 'second', pricePerHour: 0.01786, minimumChargeUsd: 0.01 };
 /** Boot times vary by about ±15 % around the configured mean. */
 const bootSigma = 0.15;
 /** About 600 points per chart, whatever the trace length. */

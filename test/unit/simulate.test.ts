@@ -5,8 +5,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { poolPolicy } from '../../bench/lib/pool-policy.ts';
 import { main } from '../../src/cli/main.ts';
 import { simulate } from '../../src/simulate/engine.ts';
+import { billedSecondsOf } from '../../src/simulate/fleet.ts';
 import { generate } from '../../src/simulate/generators.ts';
 import { oursPolicy, type Policy, towards } from '../../src/simulate/policy.ts';
+import { defaultBilling } from '../../src/simulate/run.ts';
 import { parseTrace, type Trace } from '../../src/simulate/trace.ts';
 
 let dir = '';
@@ -127,6 +129,23 @@ describe('simulation engine', () => {
       cost: 0.06,
     });
     expect(result.fleet.bill(30_000, { unit: 'hour', pricePerHour: 1 }).billedSeconds).toBe(3_600);
+  });
+
+  it("charges each server DigitalOcean's $0.01 minimum, which at $0.01786/h outweighs its 60 s", () => {
+    const trace: Trace = { name: 't', jobs: [{ t: 0, queue: 'q', durationMs: 5_000 }], horizonMs: 30_000 };
+    const result = simulate(trace, oneServer(), options);
+    const bill = result.fleet.bill(30_000, defaultBilling);
+    // One server lived 30 s: 60 s at $0.01786/h would be $0.0003 (not counting the minimum); DigitalOcean charges $0.01.
+    expect(bill.serverSeconds).toBe(30);
+    expect(bill.cost).toBeCloseTo(0.01, 10);
+    expect(bill.billedSeconds).toBeCloseTo((0.01 / 0.01786) * 3600, 6);
+    // Past the minimum, seconds are billed at the price: 1 h costs $0.01786, not $0.01 more.
+    expect(billedSecondsOf(3_600, defaultBilling)).toBe(3_600);
+    // No minimum charge set: the 60 s floor alone, as before.
+    expect(result.fleet.bill(30_000, { unit: 'second', pricePerHour: 0.01786 }).cost).toBeCloseTo(
+      (60 / 3600) * 0.01786,
+      10,
+    );
   });
 
   it('lets a draining server finish its job and take no new one before it is deleted', () => {
