@@ -3,6 +3,7 @@ import { burstPlan } from './burst-plan.ts';
 import { coldStart, guessedRuntimeMs, guessRefuted, nextWarmSince } from './cold-start.ts';
 import { explain, type Limit, type LimitRule } from './decide-reason.ts';
 import { demandTerms, totalBacklog, totalUpcoming } from './demand-terms.ts';
+import { drainLeftAhead, spareSlotMsAhead } from './drain-ahead.ts';
 import { nextWindow, windowDesired } from './scale-down-window.ts';
 import { capacityStates } from './server-state.ts';
 import type {
@@ -43,7 +44,7 @@ export function decide(input: DecisionInput): Decision {
   const runtimeMs = Math.max(1, ...demand.queues.map((q) => q.runtimeMs));
   const before = burstPlan(input.memory, policy, nowMs, runtimeMs);
   const trendHeld = before?.phase === 'buy' && before.expected.underway && policy.forecastTrend !== false;
-  const { offered, note, noiseQueue, ...terms } = demandTerms(
+  const { offered, note, noiseQueue, windowMs, ...terms } = demandTerms(
     trendHeld ? { ...policy, forecastTrend: false } : policy,
     demand,
   );
@@ -51,7 +52,14 @@ export function decide(input: DecisionInput): Decision {
   const arrivalsStale =
     demand.lastArrivalAtMs !== undefined && nowMs - demand.lastArrivalAtMs >= policy.scaleDownDelayMs;
   const quiet = !busyNow && (offered < quietSteadyServers || arrivalsStale);
-  const raw = quiet && !mustStayAwake(policy, input.memory, nowMs) ? 0 : rawDesired(terms, busyNow);
+  const full = quiet && !mustStayAwake(policy, input.memory, nowMs) ? 0 : rawDesired(terms, busyNow);
+  // A server bought now is up a boot later: buy only for the queued work the fleet there (ready, and
+  // booting from its ready time) will not have cleared by then beyond the steady term's claim
+  // (drain-ahead.ts). It only stops buying: never below the servers there, which the plan counts on.
+  const spareSlotMs = full > current ? spareSlotMsAhead(policy, capacity, nowMs, terms.steady) : 0;
+  const drainAhead = drainLeftAhead(terms.drain, spareSlotMs, policy, windowMs);
+  const raw =
+    full > current ? Math.max(current, rawDesired({ ...terms, drain: drainAhead }, busyNow)) : full;
 
   const steady = raw > 0 ? rawDesired({ ...terms, drain: 0 }, busyNow) : 0;
   // More than maxServers cannot be had: learned as a burst's size, a queue built while the fleet
@@ -120,6 +128,7 @@ export function decide(input: DecisionInput): Decision {
     note,
     trendHeld,
     noiseQueue,
+    ahead: raw < full ? { spareSlotMs, drain: drainAhead, full } : undefined,
   });
   return { desired, current, reason, drain, terms: { ...terms, raw }, memory };
 }

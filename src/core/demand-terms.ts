@@ -69,7 +69,11 @@ export function demandTerms(policy: PoolPolicy, demand: PoolDemand) {
   );
   const drain = queuedWorkMs / (slots * windowMs);
   const busy = demand.activeJobs / slots;
-  return { steady, drain, busy, offered: rateErlangs / slots, note, noiseQueue: noise ? noiseQueue : 0 };
+  return {
+    ...{ steady, drain, busy, offered: rateErlangs / slots, note },
+    noiseQueue: noise ? noiseQueue : 0,
+    windowMs,
+  };
 }
 
 /**
