@@ -77,7 +77,8 @@ export function decide(input: DecisionInput): Decision {
   // A burst that finds the learned fleet in place measures its own size; one met late is inflated.
   const ready = due && before !== undefined && current >= before.expected.servers;
   const load = Math.min(policy.maxServers, terms.busy + terms.drain);
-  const need = { signal: due ? Math.max(raw, used) : raw, used, ready, load };
+  // The burst memory learns the need itself, not when its servers are best bought (drain-ahead).
+  const need = { signal: due ? Math.max(full, used) : full, used, ready, load };
   const cold = coldStart(demand);
   const warmSinceMs = nextWarmSince(input.memory.warmSinceMs, cold, nowMs);
   const refuted = guessRefuted(input.memory.recent, demand, warmSinceMs, nowMs);
