@@ -82,14 +82,15 @@ export function demandTerms(policy: PoolPolicy, demand: PoolDemand) {
 /**
  * The queue that arrivals at `offered` erlangs and starts on `busySlots` form within one wait target
  * at waitRisk: starts and arrivals are Poisson, so the queue moves by their difference, mean
- * (offered − busy)·T/runtime, variance (offered + busy)·T/runtime. Unlike the stationary M/M/c queue it
+ * (offered − busy)·T/runtime, variance (offered + busy)·T/runtime; a positive mean is growth, not noise. Unlike the stationary M/M/c queue it
  * stays finite as the load nears the busy slots and does not fall to 0 past them: on a rising load
  * (sawtooth) that flip put a 50–150-job queue in and out of the drain term tick after tick, buying and
  * draining a booting server each time (146 creates where 89 had served).
  */
 function queueWithinTarget(busySlots: number, offered: number, runtimeMs: number, targetMs: number): number {
   const runtimes = targetMs / runtimeMs;
-  const drift = (offered - busySlots) * runtimes;
+  // A load past the busy slots grows the queue: that growth is backlog, only the spread is noise.
+  const drift = Math.min(0, offered - busySlots) * runtimes;
   const spread = Math.sqrt((offered + busySlots) * runtimes);
   return Math.max(0, Math.floor(drift + waitRiskSigmas * spread));
 }
