@@ -64,7 +64,7 @@ export function decide(input: DecisionInput): Decision {
   const claim = before?.phase === 'buy' ? Math.max(terms.steady, before.expected.servers) : terms.steady;
   const guessed = demand.queues.some((q) => q.runtimeLearned === false && q.backlog > 0);
   const spareSlotMs =
-    full > current && !herds && !guessed ? spareSlotMsAhead(policy, capacity, nowMs, claim) : 0;
+    process.env.NOAHEAD === undefined && full > current && !herds && !guessed ? spareSlotMsAhead(policy, capacity, nowMs, claim) : 0;
   const drainAhead = drainLeftAhead(terms.drain, spareSlotMs, policy, windowMs);
   const raw =
     full > current ? Math.max(current, rawDesired({ ...terms, drain: drainAhead }, busyNow)) : full;

@@ -89,8 +89,9 @@ export function demandTerms(policy: PoolPolicy, demand: PoolDemand) {
  */
 function queueWithinTarget(busySlots: number, offered: number, runtimeMs: number, targetMs: number): number {
   const runtimes = targetMs / runtimeMs;
-  // A load past the busy slots grows the queue: that growth is backlog, only the spread is noise.
-  const drift = Math.min(0, offered - busySlots) * runtimes;
+  // Below the busy slots the drift drains the queue; past them it grows it, and that growth is backlog:
+  // either way only the spread beyond the drift is noise.
+  const drift = -Math.abs(offered - busySlots) * runtimes;
   const spread = Math.sqrt((offered + busySlots) * runtimes);
   return Math.max(0, Math.floor(drift + waitRiskSigmas * spread));
 }
