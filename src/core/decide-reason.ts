@@ -45,8 +45,8 @@ export interface Explained {
   trendHeld?: boolean;
   /** The backlog was left out of the drain term as the queue the load forms (≤ this); 0 if not. */
   noiseQueue?: number;
-  /** The fleet there clears this much queued work (slot-ms) before a server bought now is up. */
-  ahead?: { spareSlotMs: number; drain: number; full: number } | undefined;
+  /** The booting fleet clears this much queued work (slot-ms) before a server bought now is up. */
+  ahead?: { spareSlotMs: number; drain: number; full: number; runtimeMs: number } | undefined;
 }
 
 /**
@@ -119,9 +119,8 @@ function ahead(e: Explained): string {
   const a = e.ahead;
   if (a === undefined) return '';
   return (
-    ` (the fleet there clears ${seconds(a.spareSlotMs)} of queued slot time within a boot ` +
-    `(${seconds(e.policy.bootMs)}) beyond the steady term: drain ${a.drain.toFixed(2)} left to buy for, ` +
-    `not ${a.full} servers)`
+    ` (booting servers clear ${Math.round(a.spareSlotMs / a.runtimeMs)} queued jobs before one bought ` +
+    `now is up in ${seconds(e.policy.bootMs)}: ${a.drain.toFixed(2)} left to buy for, not ${a.full} servers)`
   );
 }
 

@@ -3,7 +3,7 @@ import { burstPlan } from './burst-plan.ts';
 import { coldStart, guessedRuntimeMs, guessRefuted, nextWarmSince } from './cold-start.ts';
 import { explain, type Limit, type LimitRule } from './decide-reason.ts';
 import { demandTerms, totalBacklog, totalUpcoming } from './demand-terms.ts';
-import { drainLeftAhead, spareSlotMsAhead } from './drain-ahead.ts';
+import { drainAhead } from './drain-ahead.ts';
 import { nextWindow, windowDesired } from './scale-down-window.ts';
 import { capacityStates } from './server-state.ts';
 import type {
@@ -53,21 +53,17 @@ export function decide(input: DecisionInput): Decision {
     demand.lastArrivalAtMs !== undefined && nowMs - demand.lastArrivalAtMs >= policy.scaleDownDelayMs;
   const quiet = !busyNow && (offered < quietSteadyServers || arrivalsStale);
   const full = quiet && !mustStayAwake(policy, input.memory, nowMs) ? 0 : rawDesired(terms, busyNow);
-  // A server bought now is up a boot later: buy only for the queued work the fleet there (ready, and
-  // booting from its ready time) will not have cleared by then beyond the steady term's claim
-  // (drain-ahead.ts). It only stops buying: never below the servers there, which the plan counts on.
-  // Not while jobs arrive as herds: those are arrivals the smoothed rate leaves out, so the steady
-  // term's claim is short by an unknown amount (spike, 40 jobs/s against 4: it claimed 6 servers where
-  // 30 were busy, and the servers bought for the spike counted as spare: 79.8 → 77.1 % within a 10 s
-  // target). A learned burst due now claims its size: the smoothed rate lags its onset.
-  const herds = demand.queues.some((q) => (q.herd ?? 0) > 0);
-  const claim = before?.phase === 'buy' ? Math.max(terms.steady, before.expected.servers) : terms.steady;
-  const guessed = demand.queues.some((q) => q.runtimeLearned === false && q.backlog > 0);
-  const spareSlotMs =
-    process.env.NOAHEAD === undefined && full > current && !herds && !guessed ? spareSlotMsAhead(policy, capacity, nowMs, claim) : 0;
-  const drainAhead = drainLeftAhead(terms.drain, spareSlotMs, policy, windowMs);
+  // A server bought now is up a boot later: buy only for the queued work the booting fleet will not
+  // have cleared by then (drain-ahead.ts). It only stops buying: never below the servers there, which
+  // the plan counts on. A learned burst due now claims its size: the smoothed rate lags its onset.
+  const claimServers =
+    before?.phase === 'buy' ? Math.max(terms.steady, before.expected.servers) : terms.steady;
+  const ahead =
+    full > current
+      ? drainAhead({ policy, demand, capacity, nowMs }, { drain: terms.drain, windowMs, claimServers })
+      : undefined;
   const raw =
-    full > current ? Math.max(current, rawDesired({ ...terms, drain: drainAhead }, busyNow)) : full;
+    ahead === undefined ? full : Math.max(current, rawDesired({ ...terms, drain: ahead.drain }, busyNow));
 
   const steady = raw > 0 ? rawDesired({ ...terms, drain: 0 }, busyNow) : 0;
   // More than maxServers cannot be had: learned as a burst's size, a queue built while the fleet
@@ -137,7 +133,7 @@ export function decide(input: DecisionInput): Decision {
     note,
     trendHeld,
     noiseQueue,
-    ahead: raw < full ? { spareSlotMs, drain: drainAhead, full } : undefined,
+    ahead: ahead !== undefined && raw < full ? { ...ahead, full, runtimeMs } : undefined,
   });
   return { desired, current, reason, drain, terms: { ...terms, raw }, memory };
 }
