@@ -1,9 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { poolPolicy } from '../../bench/lib/pool-policy.ts';
+import { expectedBurst } from '../../src/core/burst-memory.ts';
 import { decide, initialMemory } from '../../src/core/decide.ts';
 import { totalBacklog } from '../../src/core/demand-terms.ts';
-import type { DecisionInput, PoolDemand, PoolPolicy, ServerView } from '../../src/core/types.ts';
+import type {
+  DecisionInput,
+  DecisionMemory,
+  PoolDemand,
+  PoolPolicy,
+  ServerView,
+} from '../../src/core/types.ts';
 
 const policyArb: fc.Arbitrary<PoolPolicy> = fc
   .record({
@@ -98,6 +105,12 @@ function withoutRunningCounts(demand: PoolDemand): PoolDemand {
 }
 
 const namesInProgress = (reason: string) => /jobs in progress in |jobs running past /.test(reason);
+
+/** Whether the decision's memory holds a learned burst pattern, and whether one is under way. */
+function patternOf(d: { memory: DecisionMemory }): string {
+  const expected = expectedBurst(d.memory.bursts);
+  return expected === undefined ? 'none' : `underway ${expected.underway}`;
+}
 
 function withBacklog(demand: PoolDemand, add: number): PoolDemand {
   const [first, ...rest] = demand.queues;
@@ -267,18 +280,22 @@ describe('decide() properties', () => {
         fc.integer({ min: 1, max: 2_000 }),
         fc.integer({ min: 1, max: 300_000 }),
         (input, more, older) => {
-          const base = decide(input).desired;
-          expect(
-            decide({ ...input, demand: withBacklog(input.demand, more) }).desired,
-          ).toBeGreaterThanOrEqual(base);
+          const before = decide(input);
+          const base = before.desired;
+          const backlogged = decide({ ...input, demand: withBacklog(input.demand, more) });
+          // The one exception, by design: work that opens the episode completing a learned burst
+          // pattern hands the count from the scale-down window to the pattern (decide.ts, "between
+          // learned bursts"), which may hold less than the window did; the backlog itself is drained.
+          if (patternOf(before) === patternOf(backlogged))
+            expect(backlogged.desired).toBeGreaterThanOrEqual(base);
           const aged = { ...input.demand, oldestWaitMs: input.demand.oldestWaitMs + older };
           expect(decide({ ...input, demand: aged }).desired).toBeGreaterThanOrEqual(base);
           const [first, ...rest] = input.demand.queues;
           if (first === undefined) return;
           const dueSoon = { ...first, upcoming: (first.upcoming ?? 0) + more };
-          expect(
-            decide({ ...input, demand: { ...input.demand, queues: [dueSoon, ...rest] } }).desired,
-          ).toBeGreaterThanOrEqual(base);
+          const upcoming = decide({ ...input, demand: { ...input.demand, queues: [dueSoon, ...rest] } });
+          if (patternOf(before) === patternOf(upcoming))
+            expect(upcoming.desired).toBeGreaterThanOrEqual(base);
         },
       ),
     );
