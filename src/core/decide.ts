@@ -3,6 +3,7 @@ import { burstPlan } from './burst-plan.ts';
 import { coldStart, guessedRuntimeMs, guessRefuted, nextWarmSince } from './cold-start.ts';
 import { explain, type Limit, type LimitRule } from './decide-reason.ts';
 import { demandTerms, totalBacklog, totalUpcoming } from './demand-terms.ts';
+import { paidUp } from './paid-minimum.ts';
 import { nextWindow, windowDesired } from './scale-down-window.ts';
 import { capacityStates } from './server-state.ts';
 import type {
@@ -97,6 +98,10 @@ export function decide(input: DecisionInput): Decision {
   }
   const busyServers = capacity.filter((s) => s.activeJobs > 0).length;
   if (desired < Math.min(current, busyServers)) desired = apply(busyServers, { kind: 'busy' });
+  const paid = paidUp(capacity, policy, nowMs);
+  // Busy servers are not victims either: paid-up and busy together are what may not go.
+  const kept = capacity.filter((s) => s.activeJobs > 0 || paid.includes(s)).length;
+  if (paid.length > 0 && desired < kept) desired = apply(kept, { kind: 'paid' });
   if (mustStayAwake(policy, memory, nowMs) && current > 0 && desired < 1)
     desired = apply(1, { kind: 'awake' });
   if (desired > current + policy.maxStepUp) desired = apply(current + policy.maxStepUp, { kind: 'step' });
@@ -113,7 +118,8 @@ export function decide(input: DecisionInput): Decision {
   const room = Math.max(Math.min(current, policy.maxServers), policy.maxServers - billedElsewhere);
   if (desired > room) desired = apply(room, { kind: 'max', billedElsewhere });
 
-  const drain = desired < current ? pickVictims(capacity, current - desired) : [];
+  const unpaid = capacity.filter((s) => !paid.includes(s));
+  const drain = desired < current ? pickVictims(unpaid, current - desired) : [];
   const idle = quiet && raw === 0;
   const reason = explain({
     ...{ policy, demand, backlog, upcoming, terms, raw, current, desired, limits, idle },

@@ -110,6 +110,12 @@ export interface PoolPolicy {
    * nothing on steady or slowly changing load.
    */
   forecastTrend?: boolean;
+  /**
+   * How long a new server is paid for at least: the provider's minimum charge as time (DigitalOcean:
+   * 60 s or $0.01, whichever is higher — 33.6 min of a $0.01786/h droplet). Servers younger than
+   * this are not drained. 0 or absent: no such rule.
+   */
+  paidMinimumMs?: number;
 }
 
 /** One tick's raw desired count, as the scale-down window remembers it. */

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { decide, initialMemory } from '../../src/core/decide.ts';
+import type { DecisionInput, PoolPolicy, ServerView } from '../../src/core/types.ts';
+
+const policy: PoolPolicy = {
+  minServers: 0,
+  maxServers: 10,
+  slotsPerServer: 2,
+  targetWaitMs: 10_000,
+  bootMs: 4_000,
+  targetUtilisation: 1,
+  maxStepUp: 5,
+  scaleDownDelayMs: 30_000,
+  idleToZeroMs: 60_000,
+};
+// DigitalOcean's minimum charge as time: $0.01 at $0.01786/h.
+const paidMinimumMs = (0.01 / 0.01786) * 3_600_000;
+
+function input(over: Partial<DecisionInput>): DecisionInput {
+  const demand = {
+    queues: [{ queue: 'q', backlog: 0, arrivalPerSecond: 0, runtimeMs: 1_000 }],
+    oldestWaitMs: 0,
+    activeJobs: 0,
+  };
+  return { nowMs: 10_000_000, policy, demand, servers: [], memory: initialMemory(), ...over };
+}
+
+describe('paid minimum', () => {
+  // An idle pool past its idle period: without the rule every server goes.
+  const old: ServerView = { id: 'old', state: 'ready', createdAtMs: 0, activeJobs: 0 };
+  const young: ServerView = { id: 'young', state: 'ready', createdAtMs: 10_000_000 - 600_000, activeJobs: 0 };
+  // A window that saw no need, after a scaler start long ago (an empty one holds the fleet found).
+  const memory = {
+    ...initialMemory(),
+    lastBusyAtMs: 0,
+    recent: [{ atMs: 9_990_000, desired: 0, steady: 0 }],
+  };
+
+  it('keeps servers still inside their paid minimum and drains the rest', () => {
+    const without = decide(input({ servers: [old, young], memory }));
+    expect(without.desired).toBe(0);
+    const d = decide(input({ policy: { ...policy, paidMinimumMs }, servers: [old, young], memory }));
+    expect(d.desired).toBe(1);
+    expect(d.drain).toEqual(['old']);
+    expect(d.reason).toMatch(
+      /kept 1: servers inside their paid minimum \(2015\.7s\) cost nothing more to keep/,
+    );
+  });
+
+  it('lets a server go once its minimum has run out', () => {
+    const later = 10_000_000 - 600_000 + paidMinimumMs + 1;
+    const d = decide(
+      input({ nowMs: later, policy: { ...policy, paidMinimumMs }, servers: [old, young], memory }),
+    );
+    expect(d.desired).toBe(0);
+  });
+});
