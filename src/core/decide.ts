@@ -118,8 +118,7 @@ export function decide(input: DecisionInput): Decision {
   const room = Math.max(Math.min(current, policy.maxServers), policy.maxServers - billedElsewhere);
   if (desired > room) desired = apply(room, { kind: 'max', billedElsewhere });
 
-  const unpaid = capacity.filter((s) => !paid.includes(s));
-  const drain = desired < current ? pickVictims(unpaid, current - desired) : [];
+  const drain = desired < current ? pickVictims(capacity, current - desired, paid) : [];
   const idle = quiet && raw === 0;
   const reason = explain({
     ...{ policy, demand, backlog, upcoming, terms, raw, current, desired, limits, idle },
@@ -174,10 +173,21 @@ function mustStayAwake(policy: PoolPolicy, memory: DecisionMemory, nowMs: number
   return memory.lastBusyAtMs !== undefined && nowMs - memory.lastBusyAtMs < policy.idleToZeroMs;
 }
 
-/** Idle first, then least busy, then newest: the cheapest servers to lose. */
-export function pickVictims(capacity: ServerView[], count: number): string[] {
+/**
+ * Idle first, then least busy, then newest: the cheapest servers to lose. Idle servers still inside
+ * their paid minimum (`paid`) come after the idle unpaid ones: the paid rule keeps them, so they go
+ * only when a cap (maxServers) forces the count below them — and even then before any busy server.
+ */
+export function pickVictims(capacity: ServerView[], count: number, paid: readonly ServerView[] = []): string[] {
+  const rank = (s: ServerView) => (s.activeJobs > 0 ? 2 : paid.includes(s) ? 1 : 0);
   return [...capacity]
-    .sort((a, b) => a.activeJobs - b.activeJobs || b.createdAtMs - a.createdAtMs || a.id.localeCompare(b.id))
+    .sort(
+      (a, b) =>
+        rank(a) - rank(b) ||
+        a.activeJobs - b.activeJobs ||
+        b.createdAtMs - a.createdAtMs ||
+        a.id.localeCompare(b.id),
+    )
     .slice(0, count)
     .map((s) => s.id);
 }

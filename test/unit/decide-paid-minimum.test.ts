@@ -47,6 +47,28 @@ describe('paid minimum', () => {
     );
   });
 
+  it('still obeys maxServers: paid-up idle servers go before a busy one when the cap is below them', () => {
+    const paidUp = (id: string, ageMs: number): ServerView => ({
+      id,
+      state: 'ready',
+      createdAtMs: 10_000_000 - ageMs,
+      activeJobs: 0,
+    });
+    const busy: ServerView = { id: 'busy', state: 'ready', createdAtMs: 0, activeJobs: 1 };
+    const servers = [busy, paidUp('p1', 60_000), paidUp('p2', 120_000)];
+    const demand = {
+      queues: [{ queue: 'q', backlog: 0, arrivalPerSecond: 0, runtimeMs: 1_000 }],
+      oldestWaitMs: 0,
+      activeJobs: 1,
+    };
+    const capped = { ...policy, maxServers: 1, paidMinimumMs };
+    const d = decide(input({ policy: capped, demand, servers, memory }));
+    expect(d.desired).toBe(1);
+    // Without paid servers among the victims the scale-down would drain only the busy one (or none).
+    expect([...d.drain].sort()).toEqual(['p1', 'p2']);
+    expect(d.reason).toMatch(/capped at 1 \(maxServers\)/);
+  });
+
   it('lets a server go once its minimum has run out', () => {
     const later = 10_000_000 - 600_000 + paidMinimumMs + 1;
     const d = decide(
