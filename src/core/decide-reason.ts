@@ -135,7 +135,7 @@ function describe(l: Limit, policy: PoolPolicy): string {
     case 'busy':
       return `kept ${l.to}: servers running jobs are not drained`;
     case 'paid':
-      return `kept ${l.to}: servers inside their paid minimum (${seconds(policy.paidMinimumMs ?? 0)}) cost nothing more to keep`;
+      return `kept ${l.to}: servers inside their paid minimum (${seconds(policy.paidMinimumMs ?? 0)}, keepPaidServersMs) cost nothing more to keep`;
     case 'awake':
       return `kept ${l.to} until idle for ${seconds(policy.idleToZeroMs)} (idleToZeroMs)`;
     case 'step':

@@ -1,4 +1,7 @@
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load.ts';
+import { policyOf } from '../../src/config/policy-of.ts';
 import { decide, initialMemory } from '../../src/core/decide.ts';
 import type { DecisionInput, PoolPolicy, ServerView } from '../../src/core/types.ts';
 
@@ -43,7 +46,7 @@ describe('paid minimum', () => {
     expect(d.desired).toBe(1);
     expect(d.drain).toEqual(['old']);
     expect(d.reason).toMatch(
-      /kept 1: servers inside their paid minimum \(2015\.7s\) cost nothing more to keep/,
+      /kept 1: servers inside their paid minimum \(2015\.7s, keepPaidServersMs\) cost nothing more to keep/,
     );
   });
 
@@ -75,5 +78,25 @@ describe('paid minimum', () => {
       input({ nowMs: later, policy: { ...policy, paidMinimumMs }, servers: [old, young], memory }),
     );
     expect(d.desired).toBe(0);
+  });
+});
+
+describe('keepPaidServersMs', () => {
+  const provider = { type: 'local-process', workerEntry: resolve('examples/worker.ts') };
+  const poolOf = (fields: Record<string, unknown>) => {
+    const config = parseConfig({ provider, pools: [{ name: 'main', queues: ['jobs'], ...fields }] }, {});
+    const pool = config.pools[0];
+    if (pool === undefined) throw new Error('no pool');
+    return pool;
+  };
+
+  it('is off by default: the policy keeps no server for its minimum charge', () => {
+    const pool = poolOf({});
+    expect(pool.keepPaidServersMs).toBe(0);
+    expect(policyOf(pool).paidMinimumMs).toBe(0);
+  });
+
+  it('reaches the policy as paidMinimumMs when a pool sets it', () => {
+    expect(policyOf(poolOf({ keepPaidServersMs: 2_016_000 })).paidMinimumMs).toBe(2_016_000);
   });
 });
