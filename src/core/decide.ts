@@ -178,7 +178,11 @@ function mustStayAwake(policy: PoolPolicy, memory: DecisionMemory, nowMs: number
  * their paid minimum (`paid`) come after the idle unpaid ones: the paid rule keeps them, so they go
  * only when a cap (maxServers) forces the count below them — and even then before any busy server.
  */
-export function pickVictims(capacity: ServerView[], count: number, paid: readonly ServerView[] = []): string[] {
+export function pickVictims(
+  capacity: ServerView[],
+  count: number,
+  paid: readonly ServerView[] = [],
+): string[] {
   const rank = (s: ServerView) => (s.activeJobs > 0 ? 2 : paid.includes(s) ? 1 : 0);
   return [...capacity]
     .sort(
