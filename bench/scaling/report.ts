@@ -35,14 +35,17 @@ export function table(rows: Row[]): string[] {
  * A peer beats ours when it has a higher within-target share at no more server time, or less server
  * time at no lower share; shares within `shareTolerance` count as equal.
  */
-export function dominates(peer: Row, mine: Row): boolean {
+export function dominates(peer: Row, mine: Row, spend: Spend = 'serverSeconds'): boolean {
   const share = mine.figures.withinTarget;
   const theirs = peer.figures.withinTarget;
-  const cheaperOrSame = peer.figures.serverSeconds <= mine.figures.serverSeconds;
+  const cheaperOrSame = peer.figures[spend] <= mine.figures[spend];
   if (theirs > share + shareTolerance) return cheaperOrSame;
-  if (theirs >= share - shareTolerance) return peer.figures.serverSeconds < mine.figures.serverSeconds;
+  if (theirs >= share - shareTolerance) return peer.figures[spend] < mine.figures[spend];
   return false;
 }
+
+/** What a fleet spends: server time (the issue's figure) or the bill in dollars (minimum charges included). */
+type Spend = 'serverSeconds' | 'cost';
 
 /** The issue's goals, checked against this run's figures; every miss is listed, never hidden. */
 export function goals(rows: Row[], generators: string[]): string[] {
@@ -85,7 +88,27 @@ export function goals(rows: Row[], generators: string[]): string[] {
         `${pct(bursts.figures.withinTarget)} at ${hours(bursts)} server-h (static ${hours(fixed)})`,
     );
   }
+  lines.push(billLine(rows, generators));
   return lines;
+}
+
+/**
+ * The same dominance test on the bill instead of server time. Not one of the issue's goals, but what
+ * an operator pays: with DigitalOcean's $0.01 minimum per droplet, every create costs 33.6 minutes of
+ * a $12 droplet, so a policy that churns is dearer than its server time says.
+ */
+function billLine(rows: Row[], generators: string[]): string {
+  const beaten = generators.flatMap((g) => {
+    const mine = rows.find((r) => r.generator === g && r.policy === ours);
+    if (mine === undefined) return [];
+    const by = rows.filter((r) => r.generator === g && r.policy !== ours && dominates(r, mine, 'cost'));
+    return by.length === 0 ? [] : [`${g} (${by.map((r) => r.policy).join(', ')})`];
+  });
+  return (
+    `- ${mark(beaten.length === 0)} on the bill in dollars (minimum charges included; not one of the ` +
+    `issue's goals): a peer has a higher share for no more money, or costs less at the same share, on ` +
+    `${beaten.length} of ${generators.length} traces${beaten.length === 0 ? '' : `: ${beaten.join('; ')}`}`
+  );
 }
 
 const hours = (row: Row) => (row.figures.serverSeconds / 3600).toFixed(1);

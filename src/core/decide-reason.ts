@@ -46,6 +46,8 @@ export interface Explained {
   trendHeld?: boolean;
   /** The backlog was left out of the drain term as the queue the load forms (≤ this); 0 if not. */
   noiseQueue?: number;
+  /** The booting fleet clears this much queued work (slot-ms) before a server bought now is up. */
+  ahead?: { spareSlotMs: number; drain: number; full: number; runtimeMs: number } | undefined;
 }
 
 /**
@@ -88,7 +90,7 @@ function load(e: Explained): string {
   return (
     `${parts.join(', ')}${runtime}; steady ${e.terms.steady.toFixed(2)}${progress(e)}` +
     `${e.trendHeld === true ? ' (no trend forecast: the learned burst under way stands for it)' : ''} + drain ${e.terms.drain.toFixed(2)}` +
-    `${noise(e)}, ` +
+    `${noise(e)}${ahead(e)}, ` +
     `busy ${e.terms.busy.toFixed(2)} → ${e.raw}${e.idle ? ' (idle: no jobs and no recent arrivals)' : ''}`
   );
 }
@@ -112,6 +114,15 @@ function noise(e: Explained): string {
   return n > 0
     ? ` (backlog ≤ ${n}, the queue ${e.demand.activeJobs} busy slots form at this load: not drained)`
     : '';
+}
+
+function ahead(e: Explained): string {
+  const a = e.ahead;
+  if (a === undefined) return '';
+  return (
+    ` (booting servers clear ${Math.round(a.spareSlotMs / a.runtimeMs)} queued jobs before one bought ` +
+    `now is up in ${seconds(e.policy.bootMs)}: ${a.drain.toFixed(2)} left to buy for, not ${a.full} servers)`
+  );
 }
 
 function describe(l: Limit, policy: PoolPolicy): string {

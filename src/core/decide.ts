@@ -3,6 +3,7 @@ import { burstPlan } from './burst-plan.ts';
 import { coldStart, guessedRuntimeMs, guessRefuted, nextWarmSince } from './cold-start.ts';
 import { explain, type Limit, type LimitRule } from './decide-reason.ts';
 import { demandTerms, totalBacklog, totalUpcoming } from './demand-terms.ts';
+import { drainAhead } from './drain-ahead.ts';
 import { paidUp } from './paid-minimum.ts';
 import { nextWindow, windowDesired } from './scale-down-window.ts';
 import { capacityStates } from './server-state.ts';
@@ -44,7 +45,7 @@ export function decide(input: DecisionInput): Decision {
   const runtimeMs = Math.max(1, ...demand.queues.map((q) => q.runtimeMs));
   const before = burstPlan(input.memory, policy, nowMs, runtimeMs);
   const trendHeld = before?.phase === 'buy' && before.expected.underway && policy.forecastTrend !== false;
-  const { offered, note, noiseQueue, ...terms } = demandTerms(
+  const { offered, note, noiseQueue, windowMs, ...terms } = demandTerms(
     trendHeld ? { ...policy, forecastTrend: false } : policy,
     demand,
   );
@@ -52,7 +53,18 @@ export function decide(input: DecisionInput): Decision {
   const arrivalsStale =
     demand.lastArrivalAtMs !== undefined && nowMs - demand.lastArrivalAtMs >= policy.scaleDownDelayMs;
   const quiet = !busyNow && (offered < quietSteadyServers || arrivalsStale);
-  const raw = quiet && !mustStayAwake(policy, input.memory, nowMs) ? 0 : rawDesired(terms, busyNow);
+  const full = quiet && !mustStayAwake(policy, input.memory, nowMs) ? 0 : rawDesired(terms, busyNow);
+  // A server bought now is up a boot later: buy only for the queued work the booting fleet will not
+  // have cleared by then (drain-ahead.ts). It only stops buying: never below the servers there, which
+  // the plan counts on. A learned burst due now claims its size: the smoothed rate lags its onset.
+  const claimServers =
+    before?.phase === 'buy' ? Math.max(terms.steady, before.expected.servers) : terms.steady;
+  const ahead =
+    full > current
+      ? drainAhead({ policy, demand, capacity, nowMs }, { drain: terms.drain, windowMs, claimServers })
+      : undefined;
+  const raw =
+    ahead === undefined ? full : Math.max(current, rawDesired({ ...terms, drain: ahead.drain }, busyNow));
 
   const steady = raw > 0 ? rawDesired({ ...terms, drain: 0 }, busyNow) : 0;
   // More than maxServers cannot be had: learned as a burst's size, a queue built while the fleet
@@ -62,7 +74,8 @@ export function decide(input: DecisionInput): Decision {
   // A burst that finds the learned fleet in place measures its own size; one met late is inflated.
   const ready = due && before !== undefined && current >= before.expected.servers;
   const load = Math.min(policy.maxServers, terms.busy + terms.drain);
-  const need = { signal: due ? Math.max(raw, used) : raw, used, ready, load };
+  // The burst memory learns the need itself, not when its servers are best bought (drain-ahead).
+  const need = { signal: due ? Math.max(full, used) : full, used, ready, load };
   const cold = coldStart(demand);
   const warmSinceMs = nextWarmSince(input.memory.warmSinceMs, cold, nowMs);
   const refuted = guessRefuted(input.memory.recent, demand, warmSinceMs, nowMs);
@@ -125,6 +138,7 @@ export function decide(input: DecisionInput): Decision {
     note,
     trendHeld,
     noiseQueue,
+    ahead: ahead !== undefined && raw < full ? { ...ahead, full, runtimeMs } : undefined,
   });
   return { desired, current, reason, drain, terms: { ...terms, raw }, memory };
 }

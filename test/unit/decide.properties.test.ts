@@ -211,6 +211,30 @@ describe('decide() properties', () => {
     );
   });
 
+  it('names the booting servers in the reason whenever what they clear a boot ahead moves the count', () => {
+    const namesAhead = (reason: string) => /booting servers clear \d+ queued jobs/.test(reason);
+    fc.assert(
+      fc.property(inputArb, (drawn) => {
+        // The rule needs measured runtimes, no herd, and servers booting for less than a boot.
+        const queues = drawn.demand.queues.map((q) => ({ ...q, herd: 0, runtimeLearned: true }));
+        const servers = drawn.servers.map((s) =>
+          s.state === 'ready'
+            ? s
+            : { ...s, createdAtMs: drawn.nowMs - (s.createdAtMs % Math.max(1, drawn.policy.bootMs)) },
+        );
+        const input = { ...drawn, demand: { ...drawn.demand, queues }, servers };
+        const d = decide(input);
+        // The same fleet just bought: booting servers have worked nothing before a new one could.
+        const fresh = input.servers.map((s) =>
+          s.state === 'ready' ? s : { ...s, createdAtMs: input.nowMs },
+        );
+        const blind = decide({ ...input, servers: fresh });
+        if (d.terms.raw !== blind.terms.raw) expect(namesAhead(d.reason)).toBe(true);
+        expect(d.terms.raw).toBeLessThanOrEqual(blind.terms.raw);
+      }),
+    );
+  });
+
   it('catches a planted violation: long jobs planned by their running count with the reason left silent', () => {
     const demand: PoolDemand = {
       queues: [{ queue: 'a', backlog: 0, arrivalPerSecond: 0.05, runtimeMs: 750_000, active: 38 }],
