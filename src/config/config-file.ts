@@ -588,6 +588,12 @@ export interface AutoscalerConfigFile {
      */
     idleToZeroMs?: number;
     /**
+     * For providers with a minimum charge per server: a server younger than this is already paid for and is not drained before then. DigitalOcean: $0.01 ÷ the hourly price (2016000 for a $12/month droplet). Fewer creates and a lower bill, more server time; 0 turns it off.
+     * Range: ≥ 0, ≤ 604800000, whole numbers.
+     * @default 0
+     */
+    keepPaidServersMs?: number;
+    /**
      * Assumed job runtime for a queue never seen (learned runtimes persist in Redis).
      * Range: ≥ 1, ≤ 604800000, whole numbers.
      * @default 1000

@@ -15,5 +15,7 @@ export function policyOf(pool: PoolConfig): PoolPolicy {
     idleToZeroMs: pool.idleToZeroMs,
     steadyModel: pool.steadyModel,
     forecastTrend: pool.forecastTrend,
+    // 0 (the default) keeps no server for its minimum charge: paidUp() returns none.
+    paidMinimumMs: pool.keepPaidServersMs,
   };
 }

@@ -71,6 +71,11 @@ export const poolSchema = z
     idleToZeroMs: ms
       .default(300_000)
       .describe('With minServers 0, the pool goes to zero after this long without jobs.'),
+    keepPaidServersMs: ms
+      .default(0)
+      .describe(
+        'For providers with a minimum charge per server: a server younger than this is already paid for and is not drained before then. DigitalOcean: $0.01 ÷ the hourly price (2016000 for a $12/month droplet). Fewer creates and a lower bill, more server time; 0 turns it off.',
+      ),
     defaultRuntimeMs: ms
       .min(1)
       .default(1_000)

@@ -21,6 +21,7 @@ export type LimitRule =
   | { kind: 'burst'; burst: ExpectedBurst; nowMs: number; keepOnly: boolean }
   | ({ kind: 'refuted' } & Refutation)
   | { kind: 'busy' }
+  | { kind: 'paid' }
   | { kind: 'awake' }
   | { kind: 'step' }
   | { kind: 'min' }
@@ -144,6 +145,8 @@ function describe(l: Limit, policy: PoolPolicy): string {
       );
     case 'busy':
       return `kept ${l.to}: servers running jobs are not drained`;
+    case 'paid':
+      return `kept ${l.to}: servers inside their paid minimum (${seconds(policy.paidMinimumMs ?? 0)}, keepPaidServersMs) cost nothing more to keep`;
     case 'awake':
       return `kept ${l.to} until idle for ${seconds(policy.idleToZeroMs)} (idleToZeroMs)`;
     case 'step':

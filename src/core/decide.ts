@@ -4,6 +4,7 @@ import { coldStart, guessedRuntimeMs, guessRefuted, nextWarmSince } from './cold
 import { explain, type Limit, type LimitRule } from './decide-reason.ts';
 import { demandTerms, totalBacklog, totalUpcoming } from './demand-terms.ts';
 import { drainAhead } from './drain-ahead.ts';
+import { paidUp } from './paid-minimum.ts';
 import { nextWindow, windowDesired } from './scale-down-window.ts';
 import { capacityStates } from './server-state.ts';
 import type {
@@ -110,6 +111,10 @@ export function decide(input: DecisionInput): Decision {
   }
   const busyServers = capacity.filter((s) => s.activeJobs > 0).length;
   if (desired < Math.min(current, busyServers)) desired = apply(busyServers, { kind: 'busy' });
+  const paid = paidUp(capacity, policy, nowMs);
+  // Busy servers are not victims either: paid-up and busy together are what may not go.
+  const kept = capacity.filter((s) => s.activeJobs > 0 || paid.includes(s)).length;
+  if (paid.length > 0 && desired < kept) desired = apply(kept, { kind: 'paid' });
   if (mustStayAwake(policy, memory, nowMs) && current > 0 && desired < 1)
     desired = apply(1, { kind: 'awake' });
   if (desired > current + policy.maxStepUp) desired = apply(current + policy.maxStepUp, { kind: 'step' });
@@ -126,7 +131,7 @@ export function decide(input: DecisionInput): Decision {
   const room = Math.max(Math.min(current, policy.maxServers), policy.maxServers - billedElsewhere);
   if (desired > room) desired = apply(room, { kind: 'max', billedElsewhere });
 
-  const drain = desired < current ? pickVictims(capacity, current - desired) : [];
+  const drain = desired < current ? pickVictims(capacity, current - desired, paid) : [];
   const idle = quiet && raw === 0;
   const reason = explain({
     ...{ policy, demand, backlog, upcoming, terms, raw, current, desired, limits, idle },
@@ -182,10 +187,25 @@ function mustStayAwake(policy: PoolPolicy, memory: DecisionMemory, nowMs: number
   return memory.lastBusyAtMs !== undefined && nowMs - memory.lastBusyAtMs < policy.idleToZeroMs;
 }
 
-/** Idle first, then least busy, then newest: the cheapest servers to lose. */
-export function pickVictims(capacity: ServerView[], count: number): string[] {
+/**
+ * Idle first, then least busy, then newest: the cheapest servers to lose. Idle servers still inside
+ * their paid minimum (`paid`) come after the idle unpaid ones: the paid rule keeps them, so they go
+ * only when a cap (maxServers) forces the count below them — and even then before any busy server.
+ */
+export function pickVictims(
+  capacity: ServerView[],
+  count: number,
+  paid: readonly ServerView[] = [],
+): string[] {
+  const rank = (s: ServerView) => (s.activeJobs > 0 ? 2 : paid.includes(s) ? 1 : 0);
   return [...capacity]
-    .sort((a, b) => a.activeJobs - b.activeJobs || b.createdAtMs - a.createdAtMs || a.id.localeCompare(b.id))
+    .sort(
+      (a, b) =>
+        rank(a) - rank(b) ||
+        a.activeJobs - b.activeJobs ||
+        b.createdAtMs - a.createdAtMs ||
+        a.id.localeCompare(b.id),
+    )
     .slice(0, count)
     .map((s) => s.id);
 }

@@ -238,6 +238,24 @@ const cases: [string, unknown, Record<string, string>, string][] = [
   ],
   ['zero wait target', config({}, { targetWaitMs: 0 }), {}, 'pools[0].targetWaitMs: must be ≥ 1 (got 0)'],
   [
+    'negative paid minimum',
+    config({}, { keepPaidServersMs: -1 }),
+    {},
+    'pools[0].keepPaidServersMs: must be ≥ 0 (got -1)',
+  ],
+  [
+    'fractional paid minimum',
+    config({}, { keepPaidServersMs: 2_015_999.5 }),
+    {},
+    'pools[0].keepPaidServersMs: must be a whole number (got 2015999.5)',
+  ],
+  [
+    'paid minimum as a string',
+    config({}, { keepPaidServersMs: '33.6m' }),
+    {},
+    'pools[0].keepPaidServersMs: must be a number (got "33.6m")',
+  ],
+  [
     'misspelt pool option',
     config({}, { maxServer: 4 }),
     {},

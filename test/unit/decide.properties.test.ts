@@ -24,6 +24,8 @@ const policyArb: fc.Arbitrary<PoolPolicy> = fc
     scaleDownDelayMs: fc.integer({ min: 0, max: 600_000 }),
     idleToZeroMs: fc.integer({ min: 0, max: 900_000 }),
     forecastTrend: fc.boolean(),
+    // keepPaidServersMs: absent or 0 (off, the default) as often as on; servers are 0–1000 s old.
+    paidMinimumMs: fc.option(fc.constantFrom(0, 300_000, 2_016_000), { nil: undefined }),
   })
   .map(({ extra, ...p }) => ({ ...p, maxServers: p.minServers + extra }));
 

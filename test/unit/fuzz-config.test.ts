@@ -58,6 +58,7 @@ const poolKeys = [
   'maxStepUp',
   'scaleDownDelayMs',
   'idleToZeroMs',
+  'keepPaidServersMs',
   'defaultRuntimeMs',
 ] as const;
 
