@@ -13,8 +13,9 @@ const burstLeadShare = 0.15;
  */
 const burstGraceShare = 0.15;
 /**
- * The least a new server is billed (DigitalOcean: per second, 60 s minimum): what rebuilding a shed
- * server costs at least, however short its boot.
+ * The least time a new server is billed (per-second clouds: 60 s): what rebuilding a shed server costs
+ * at least, however short its boot. A minimum charge in money (DigitalOcean's $0.01) is longer for a
+ * cheap server; pools billed so keep servers through `keepPaidServersMs` (paid-minimum.ts).
  */
 const minBilledMs = 60_000;
 /** Guards ceil() against float noise such as 2.0000000001 servers. */
