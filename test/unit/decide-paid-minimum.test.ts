@@ -4,18 +4,9 @@ import { parseConfig } from '../../src/config/load.ts';
 import { policyOf } from '../../src/config/policy-of.ts';
 import { decide, initialMemory } from '../../src/core/decide.ts';
 import type { DecisionInput, PoolPolicy, ServerView } from '../../src/core/types.ts';
+import { smallPool } from '../helpers/small-pool.ts';
 
-const policy: PoolPolicy = {
-  minServers: 0,
-  maxServers: 10,
-  slotsPerServer: 2,
-  targetWaitMs: 10_000,
-  bootMs: 4_000,
-  targetUtilisation: 1,
-  maxStepUp: 5,
-  scaleDownDelayMs: 30_000,
-  idleToZeroMs: 60_000,
-};
+const policy: PoolPolicy = smallPool;
 // DigitalOcean's minimum charge as time: $0.01 at $0.01786/h.
 const paidMinimumMs = (0.01 / 0.01786) * 3_600_000;
 

@@ -3,18 +3,9 @@ import { decide, initialMemory } from '../../src/core/decide.ts';
 import { queueAtRisk, slotsForWait } from '../../src/core/erlang.ts';
 import { queueDemand } from '../../src/core/estimators.ts';
 import type { DecisionInput, PoolDemand, PoolPolicy, ServerView } from '../../src/core/types.ts';
+import { smallPool } from '../helpers/small-pool.ts';
 
-const policy: PoolPolicy = {
-  minServers: 0,
-  maxServers: 10,
-  slotsPerServer: 2,
-  targetWaitMs: 10_000,
-  bootMs: 4_000,
-  targetUtilisation: 1,
-  maxStepUp: 5,
-  scaleDownDelayMs: 30_000,
-  idleToZeroMs: 60_000,
-};
+const policy: PoolPolicy = smallPool;
 
 function demand(backlog: number, extra: Partial<PoolDemand> = {}): PoolDemand {
   return {
