@@ -195,7 +195,14 @@ export class Provisioner {
 
   private async destroy(serverId: string): Promise<void> {
     const record = await this.o.store.get(serverId);
-    if (record === undefined || record.state === 'deleted') return;
+    if (record === undefined) return;
+    // A scaler killed between marking the record deleted and closing it leaves it in the live set;
+    // the retried job must still close it (chaos scaler-sigkill, seed 21024: a deleted record left
+    // for good, the fleet never empty again). close() is idempotent.
+    if (record.state === 'deleted') {
+      await this.o.store.close(serverId);
+      return;
+    }
     if (record.providerId !== undefined) await this.o.provider.destroy(record.providerId);
     await this.o.store.transition(serverId, 'deleted', 'destroyed', this.o.now());
     await this.o.store.close(serverId);

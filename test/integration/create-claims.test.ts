@@ -107,6 +107,47 @@ describe('a create job that outlives its claim', () => {
   });
 });
 
+describe('a destroy job retried after the scaler died mid-destroy', () => {
+  it('closes a record already marked deleted but left in the live set', async () => {
+    const c = `${cluster}-closed`;
+    const store = new FleetStore(redis, { prefix, cluster: c });
+    const id = 'main-1';
+    const now = Date.now();
+    await store.add([requested(id, now)]);
+    await store.transition(id, 'creating', 'create call', now);
+    await store.transition(id, 'booting', 'created', now);
+    // The first try destroyed the droplet and marked the record; the process died before close().
+    await store.transition(id, 'deleting', 'scale down', now);
+    await store.transition(id, 'deleted', 'destroyed', now);
+    expect((await store.list()).map((r) => r.id)).toEqual([id]);
+    const provisioner = new Provisioner({
+      redis: bullRedis,
+      store,
+      provider: makeProvider(c, doConfig(fake.url, template.path), fake.token),
+      prefix,
+      cluster: c,
+      specOf: () => {
+        throw new Error('no create expected');
+      },
+      createFailureBackoffMs: 1_000,
+      retryBaseMs: 1_000,
+      circuitBreakerFailures: 5,
+      emit: () => {},
+      now: () => Date.now(),
+    });
+    try {
+      provisioner.startWorker();
+      await provisioner.requestDestroy(id);
+      await waitFor('the record to leave the live set', async () =>
+        (await store.list()).length === 0 ? true : undefined,
+      );
+      expect(fake.requestsTo('DELETE', /^\/v2\/droplets/)).toEqual([]);
+    } finally {
+      await provisioner.close();
+    }
+  });
+});
+
 describe('FleetStore.creatableBy', () => {
   it('allows only records still creating under the job, and fences while another scaler leads', async () => {
     const store = new FleetStore(redis, { prefix, cluster: `${cluster}-fence` });
